@@ -1,0 +1,28 @@
+//! Verification of an HS256 access token, as done on every API request.
+
+use std::hint::black_box;
+
+use criterion::Criterion;
+use quire::auth::jwt::JwtKeys;
+
+const SECRET: &str = "bench-secret-bench-secret-bench!";
+
+pub fn bench(c: &mut Criterion) {
+    let keys = JwtKeys::new(SECRET, "quire", "quire-api");
+    let scope = "posts:read posts:create posts:update_own posts:publish_own posts:delete_own \
+                 comments:read comments:create comments:update_own comments:delete_own";
+    let (token, claims) = keys.issue(7, "ada", scope, 3600).expect("issue a token");
+    assert_eq!(keys.verify(&token).as_ref(), Ok(&claims));
+    let forger = JwtKeys::new("another-secret-another-secret-xx", "quire", "quire-api");
+    let (forged, _) = forger.issue(7, "ada", scope, 3600).expect("issue a token");
+    assert!(keys.verify(&forged).is_err());
+
+    let mut group = c.benchmark_group("jwt");
+    group.bench_function("verify_hs256", |b| {
+        b.iter(|| black_box(&keys).verify(black_box(&token)))
+    });
+    group.bench_function("verify_bad_signature", |b| {
+        b.iter(|| black_box(&keys).verify(black_box(&forged)))
+    });
+    group.finish();
+}

@@ -1,0 +1,13 @@
+DROP TABLE authz_state;
+DROP TABLE settings;
+DROP TABLE audit_events;
+DROP TABLE revoked_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE comments;
+DROP TABLE posts;
+DROP TABLE user_roles;
+DROP TABLE role_parents;
+DROP TABLE role_permissions;
+DROP TABLE roles;
+DROP TABLE permissions;
+DROP TABLE users;

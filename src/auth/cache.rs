@@ -1,0 +1,204 @@
+//! The per-process cache of authorization facts, invalidated across processes.
+//!
+//! Every request reads one row, `authz_state.generation`, which any change to roles,
+//! grants, assignments, accounts or revocations bumps in its own transaction. While the
+//! generation is unchanged, the role graph, the catalog, the anonymous role's permissions,
+//! the revoked token ids and each user's resolved permissions are served from memory; when
+//! it changes (through this process, another instance or the CLI), all of it is dropped.
+//! Entries also expire at the earliest expiry of the user's role assignments.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
+
+use chrono::NaiveDateTime;
+
+use crate::authz::roles::{Assignment, RoleGraph, ANONYMOUS_ROLE};
+use crate::authz::PermissionSet;
+use crate::db::queries::{roles as role_q, settings, tokens, users as user_q};
+use crate::db::DbConn;
+use crate::error::AppError;
+
+/// A user's authorization facts as of one generation.
+#[derive(Debug)]
+pub struct UserEntry {
+    pub id: i64,
+    pub username: String,
+    pub disabled: bool,
+    /// Roles of unexpired assignments.
+    pub roles: Vec<String>,
+    pub permissions: Arc<PermissionSet>,
+    /// Unix time at which an assignment expires and this entry must be rebuilt.
+    valid_until: Option<i64>,
+}
+
+/// What one request needs to know.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub generation: i64,
+    pub user: Option<Arc<UserEntry>>,
+    pub anonymous: Arc<PermissionSet>,
+    pub catalog: Arc<Vec<String>>,
+    pub graph: Arc<RoleGraph>,
+    pub token_revoked: bool,
+}
+
+struct State {
+    generation: i64,
+    graph: Arc<RoleGraph>,
+    catalog: Arc<Vec<String>>,
+    anonymous: Arc<PermissionSet>,
+    revoked: HashSet<String>,
+    users: HashMap<i64, Arc<UserEntry>>,
+}
+
+/// Bounds memory when very many distinct users call between two changes.
+const MAX_CACHED_USERS: usize = 100_000;
+
+#[derive(Default)]
+pub struct AuthzCache {
+    state: RwLock<Option<State>>,
+}
+
+pub fn unix(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp()
+}
+
+impl AuthzCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The facts for a request by `user_id` (if any) carrying token `jti` (if any).
+    /// Costs one primary-key lookup when nothing changed. Call on a blocking thread.
+    pub fn snapshot(
+        &self,
+        conn: &mut DbConn,
+        user_id: Option<i64>,
+        jti: Option<&str>,
+    ) -> Result<Snapshot, AppError> {
+        let generation = settings::find_generation(conn)?;
+        let now = chrono::Utc::now().timestamp();
+        {
+            let guard = self.state.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(state) = guard.as_ref().filter(|s| s.generation == generation) {
+                let cached = match user_id {
+                    None => Some(None),
+                    Some(id) => state
+                        .users
+                        .get(&id)
+                        .filter(|u| u.valid_until.is_none_or(|t| t > now))
+                        .map(|u| Some(u.clone())),
+                };
+                if let Some(user) = cached {
+                    return Ok(state.snapshot(user, jti));
+                }
+            }
+        }
+        // Load outside the lock (queries may wait on the database), then publish.
+        let fresh = {
+            let guard = self.state.read().unwrap_or_else(|p| p.into_inner());
+            guard.as_ref().is_none_or(|s| s.generation != generation)
+        };
+        let base = if fresh {
+            Some(load_base(conn, generation)?)
+        } else {
+            None
+        };
+        let mut guard = self.state.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(base) = base {
+            // Never replace newer state with older.
+            if guard.as_ref().is_none_or(|s| s.generation <= generation) {
+                *guard = Some(base);
+            }
+        }
+        let state = guard
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("authorization cache is empty"))?;
+        let user = match user_id {
+            None => None,
+            Some(id) => {
+                let graph = state.graph.clone();
+                let entry = load_user(conn, &graph, id, now)?;
+                if let Some(entry) = &entry {
+                    if state.generation == generation {
+                        if state.users.len() >= MAX_CACHED_USERS {
+                            state.users.clear();
+                        }
+                        state.users.insert(id, entry.clone());
+                    }
+                }
+                entry
+            }
+        };
+        Ok(state.snapshot(user, jti))
+    }
+}
+
+impl State {
+    fn snapshot(&self, user: Option<Arc<UserEntry>>, jti: Option<&str>) -> Snapshot {
+        Snapshot {
+            generation: self.generation,
+            user,
+            anonymous: self.anonymous.clone(),
+            catalog: self.catalog.clone(),
+            graph: self.graph.clone(),
+            token_revoked: jti.is_some_and(|j| self.revoked.contains(j)),
+        }
+    }
+}
+
+fn load_base(conn: &mut DbConn, generation: i64) -> Result<State, AppError> {
+    let graph = RoleGraph::new(role_q::load_role_defs(conn)?);
+    let catalog: Vec<String> = role_q::list_permissions(conn)?
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    let anonymous = if graph.get(ANONYMOUS_ROLE).is_some() {
+        graph.effective(ANONYMOUS_ROLE)
+    } else {
+        PermissionSet::new()
+    };
+    let revoked = tokens::list_revoked_jtis(conn, crate::db::now())?
+        .into_iter()
+        .collect();
+    Ok(State {
+        generation,
+        graph: Arc::new(graph),
+        catalog: Arc::new(catalog),
+        anonymous: Arc::new(anonymous),
+        revoked,
+        users: HashMap::new(),
+    })
+}
+
+fn load_user(
+    conn: &mut DbConn,
+    graph: &RoleGraph,
+    id: i64,
+    now: i64,
+) -> Result<Option<Arc<UserEntry>>, AppError> {
+    let Some(user) = user_q::find_user(conn, id)? else {
+        return Ok(None);
+    };
+    let assignments: Vec<Assignment> = user_q::list_assignments(conn, id)?
+        .into_iter()
+        .map(|(role, expires_at)| Assignment {
+            role,
+            expires_at: expires_at.map(unix),
+        })
+        .collect();
+    let permissions = graph.resolve_assignments(&assignments, now);
+    let roles = assignments
+        .iter()
+        .filter(|a| a.is_active(now))
+        .map(|a| a.role.clone())
+        .collect();
+    Ok(Some(Arc::new(UserEntry {
+        id: user.id,
+        username: user.username,
+        disabled: user.disabled,
+        roles,
+        permissions: Arc::new(permissions),
+        valid_until: crate::authz::roles::next_expiry(&assignments, now),
+    })))
+}

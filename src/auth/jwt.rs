@@ -1,0 +1,172 @@
+//! Access tokens: RFC 9068-style JWTs signed with HS256. Verification pins the algorithm
+//! and checks signature, `exp`, `iss` and `aud`; revocation and the account are checked
+//! by the caller against the database-backed cache.
+
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+/// The claims Quire issues and accepts.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    /// The user id, as a string (RFC 7519 `sub` is a string).
+    pub sub: String,
+    pub username: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    /// Space-separated scopes (RFC 9068 §2.2.3).
+    pub scope: String,
+    pub client_id: String,
+}
+
+impl Claims {
+    pub fn user_id(&self) -> Option<i64> {
+        self.sub.parse().ok()
+    }
+}
+
+/// Keys and the pinned validation rules, built once at start.
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &str, issuer: &str, audience: &str) -> Self {
+        // Only HS256: a token whose header names any other algorithm (`none`, RS256 with
+        // the secret as a "public key", HS512…) is rejected before its signature is used.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        validation.leeway = 0;
+        validation.validate_exp = true;
+        Self {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            validation,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+        }
+    }
+
+    /// Signs an access token for the user with these scopes; returns (token, claims).
+    pub fn issue(
+        &self,
+        user_id: i64,
+        username: &str,
+        scope: &str,
+        ttl_secs: i64,
+    ) -> Result<(String, Claims), anyhow::Error> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            sub: user_id.to_string(),
+            username: username.to_owned(),
+            iat: now,
+            exp: now + ttl_secs,
+            jti: uuid::Uuid::new_v4().to_string(),
+            scope: scope.to_owned(),
+            client_id: "quire".to_owned(),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some("at+jwt".into());
+        Ok((encode(&header, &claims, &self.encoding)?, claims))
+    }
+
+    /// Verifies signature, algorithm, `exp`, `iss`, `aud`; the error text is safe to show.
+    pub fn verify(&self, token: &str) -> Result<Claims, String> {
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired",
+                    ErrorKind::InvalidSignature => "the signature does not match",
+                    ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                        "the token's algorithm is not accepted"
+                    }
+                    ErrorKind::InvalidIssuer => "the token was issued by someone else",
+                    ErrorKind::InvalidAudience => "the token is for another audience",
+                    ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
+                    _ => "the token is malformed",
+                }
+                .to_owned()
+            })
+    }
+
+    /// Verifies the signature only (not `exp`): used to recognise the caller's own, possibly
+    /// expired, access token at the revocation endpoint.
+    pub fn verify_ignoring_expiry(&self, token: &str) -> Option<Claims> {
+        let mut validation = self.validation.clone();
+        validation.validate_exp = false;
+        decode::<Claims>(token, &self.decoding, &validation)
+            .ok()
+            .map(|d| d.claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn issued_tokens_verify() {
+        let keys = JwtKeys::new(SECRET, "quire", "quire-api");
+        let (token, claims) = keys.issue(7, "ada", "posts:read", 60).unwrap();
+        let back = keys.verify(&token).unwrap();
+        assert_eq!(back, claims);
+        assert_eq!(back.user_id(), Some(7));
+    }
+
+    #[test]
+    fn wrong_issuer_audience_secret_and_expiry_are_rejected() {
+        let keys = JwtKeys::new(SECRET, "quire", "quire-api");
+        let other_iss = JwtKeys::new(SECRET, "evil", "quire-api");
+        let other_aud = JwtKeys::new(SECRET, "quire", "other");
+        let other_key = JwtKeys::new("another-secret-another-secret-xx", "quire", "quire-api");
+        for (name, issuer) in [
+            ("iss", &other_iss),
+            ("aud", &other_aud),
+            ("key", &other_key),
+        ] {
+            let (token, _) = issuer.issue(1, "a", "", 60).unwrap();
+            assert!(keys.verify(&token).is_err(), "{name}");
+        }
+        let (expired, _) = keys.issue(1, "a", "", -1).unwrap();
+        assert_eq!(keys.verify(&expired).unwrap_err(), "the token has expired");
+        assert!(keys.verify_ignoring_expiry(&expired).is_some());
+    }
+
+    #[test]
+    fn other_algorithms_are_rejected() {
+        let keys = JwtKeys::new(SECRET, "quire", "quire-api");
+        let (token, claims) = keys.issue(1, "a", "", 60).unwrap();
+        let hs512 = encode(
+            &Header::new(Algorithm::HS512),
+            &claims,
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .unwrap();
+        assert!(keys.verify(&hs512).is_err());
+        // alg: none, unsigned.
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let payload = token.split('.').nth(1).unwrap();
+        let none = format!(
+            "{}.{}.",
+            b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            payload
+        );
+        assert!(keys.verify(&none).is_err());
+    }
+}

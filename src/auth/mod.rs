@@ -1,0 +1,9 @@
+//! Authentication: passwords, tokens, and the principal of a request.
+
+pub mod cache;
+pub mod jwt;
+pub mod password;
+pub mod principal;
+pub mod session;
+pub mod throttle;
+pub mod tokens;

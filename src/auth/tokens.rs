@@ -1,0 +1,426 @@
+//! The OAuth2 grants (RFC 6749 password and refresh_token) and revocation (RFC 7009).
+
+use std::time::Instant;
+
+use base64::Engine;
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::principal::Caller;
+use super::throttle::{PER_ACCOUNT, PER_ADDRESS};
+use crate::authz::permission::{is_valid_grant, matches_catalog, parse_scope};
+use crate::authz::PermissionSet;
+use crate::db::queries::{settings, tokens as token_q, users as user_q};
+use crate::db::{now, write_tx};
+use crate::error::AppError;
+use crate::manage::audit::{record, Outcome};
+use crate::manage::Actor;
+use crate::startup::AppState;
+
+/// RFC 6749 §5.1 success body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    #[schema(value_type = String, example = "bearer")]
+    pub token_type: &'static str,
+    pub expires_in: u64,
+    pub refresh_token: String,
+    pub scope: String,
+}
+
+fn oauth(error: &'static str, description: impl Into<String>) -> AppError {
+    AppError::OAuth {
+        error,
+        description: description.into(),
+    }
+}
+
+const BAD_CREDENTIALS: &str = "invalid username or password";
+
+/// A new random refresh token and the SHA-256 that is stored in its place.
+fn new_refresh_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Decides the scope string of a new token. `holds` is what may be asked for (the user's
+/// permissions, or the refresh token's original scope); no scope asks for all of it.
+pub fn resolve_scope(
+    requested: Option<&str>,
+    holds: &PermissionSet,
+    catalog: &[&str],
+) -> Result<String, AppError> {
+    let requested = requested.map(str::trim).filter(|s| !s.is_empty());
+    let Some(requested) = requested else {
+        return Ok(holds.expand(catalog).join(" "));
+    };
+    let tokens = parse_scope(requested)
+        .map_err(|bad| oauth("invalid_scope", format!("`{bad}` is not a valid scope")))?;
+    for scope in &tokens {
+        if !is_valid_grant(scope) || !matches_catalog(scope, catalog) {
+            return Err(oauth("invalid_scope", format!("unknown scope `{scope}`")));
+        }
+        let granted = holds.covers_in_catalog(scope, catalog);
+        if !granted {
+            return Err(oauth(
+                "invalid_scope",
+                format!("scope `{scope}` is not granted to this user"),
+            ));
+        }
+    }
+    Ok(tokens.join(" "))
+}
+
+fn issue(
+    state: &AppState,
+    user_id: i64,
+    username: &str,
+    scope: String,
+    refresh_token: String,
+) -> Result<TokenResponse, AppError> {
+    let ttl = state.config.access_token_ttl.as_secs();
+    let (access_token, _) = state.jwt.issue(user_id, username, &scope, ttl as i64)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "bearer",
+        expires_in: ttl,
+        refresh_token,
+        scope,
+    })
+}
+
+/// Checks a username and password (throttled, constant-shape failures, audited), for the
+/// token endpoint and the admin login form alike. Errors are RFC 6749 `invalid_grant`,
+/// or 429.
+pub async fn authenticate(
+    state: &actix_web::web::Data<AppState>,
+    username: &str,
+    password: String,
+    ip: Option<String>,
+) -> Result<(crate::db::models::User, Actor), AppError> {
+    let account_key = format!("user:{username}");
+    let address_key = format!("ip:{}", ip.as_deref().unwrap_or("-"));
+    let started = Instant::now();
+    for key in [&account_key, &address_key] {
+        if let Err(secs) = state.throttle.check(key, started) {
+            return Err(AppError::RateLimited {
+                retry_after_secs: secs,
+            });
+        }
+    }
+    let name = username.to_owned();
+    let user = state
+        .db
+        .run(move |c| Ok(user_q::find_user_by_username(c, &name)?))
+        .await?;
+    let ok = state
+        .verifier
+        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await?;
+    let actor = Actor {
+        id: user.as_ref().map(|u| u.id),
+        name: username.chars().take(64).collect(),
+        ip,
+        principal: None,
+    };
+    let user = match user {
+        Some(user) if ok => user,
+        _ => {
+            let now = Instant::now();
+            state
+                .throttle
+                .record_failure(&account_key, PER_ACCOUNT, now);
+            state
+                .throttle
+                .record_failure(&address_key, PER_ADDRESS, now);
+            audit(state, actor, "login", Outcome::Failure, "bad credentials").await?;
+            return Err(oauth("invalid_grant", BAD_CREDENTIALS));
+        }
+    };
+    state.throttle.record_success(&account_key);
+    if user.disabled {
+        audit(state, actor, "login", Outcome::Failure, "account disabled").await?;
+        return Err(oauth("invalid_grant", "the account is disabled"));
+    }
+    Ok((user, actor))
+}
+
+/// `grant_type=password`.
+pub async fn password_grant(
+    state: &actix_web::web::Data<AppState>,
+    username: &str,
+    password: String,
+    scope: Option<String>,
+    ip: Option<String>,
+) -> Result<TokenResponse, AppError> {
+    let (user, actor) = authenticate(state, username, password, ip).await?;
+    let st = state.clone();
+    let user_id = user.id;
+    let ttl = state.config.refresh_token_ttl;
+    let (scope, refresh) = state
+        .db
+        .run(move |conn| {
+            let snap = st.cache.snapshot(conn, Some(user_id), None)?;
+            let perms = snap
+                .user
+                .as_ref()
+                .map(|u| u.permissions.clone())
+                .unwrap_or_default();
+            let catalog: Vec<&str> = snap.catalog.iter().map(String::as_str).collect();
+            let scope = resolve_scope(scope.as_deref(), &perms, &catalog)?;
+            let (token, hash) = new_refresh_token();
+            let family = uuid::Uuid::new_v4().to_string();
+            write_tx(conn, |conn| {
+                insert_refresh(conn, user_id, &hash, &family, &scope, ttl)?;
+                record(
+                    conn,
+                    &actor,
+                    "login",
+                    "token",
+                    Outcome::Success,
+                    &format!("scope: {scope}"),
+                )?;
+                Ok::<_, AppError>(())
+            })?;
+            Ok((scope, token))
+        })
+        .await?;
+    issue(state, user.id, &user.username, scope, refresh)
+}
+
+fn insert_refresh(
+    conn: &mut crate::db::DbConn,
+    user_id: i64,
+    hash: &str,
+    family: &str,
+    scope: &str,
+    ttl: std::time::Duration,
+) -> Result<(), AppError> {
+    let at = now();
+    let ttl = chrono::Duration::from_std(ttl).map_err(anyhow::Error::from)?;
+    token_q::insert_refresh_token(
+        conn,
+        &token_q::NewRefreshToken {
+            user_id,
+            token_hash: hash,
+            family,
+            scope,
+            created_at: at,
+            expires_at: at + ttl,
+            revoked: false,
+        },
+    )?;
+    Ok(())
+}
+
+async fn audit(
+    state: &AppState,
+    actor: Actor,
+    action: &'static str,
+    outcome: Outcome,
+    detail: &'static str,
+) -> Result<(), AppError> {
+    state
+        .db
+        .run(move |conn| Ok(record(conn, &actor, action, "token", outcome, detail)?))
+        .await
+}
+
+enum Refreshed {
+    Ok {
+        user_id: i64,
+        username: String,
+        scope: String,
+        token: String,
+    },
+    Denied(&'static str),
+}
+
+/// `grant_type=refresh_token`: rotates the token; a reused (already rotated) token revokes
+/// its whole family.
+pub async fn refresh_grant(
+    state: &actix_web::web::Data<AppState>,
+    presented: String,
+    scope: Option<String>,
+    ip: Option<String>,
+) -> Result<TokenResponse, AppError> {
+    let st = state.clone();
+    let ttl = state.config.refresh_token_ttl;
+    let outcome = state
+        .db
+        .run(move |conn| {
+            let catalog_snap = st.cache.snapshot(conn, None, None)?;
+            write_tx(conn, |conn| {
+                let Some(old) = token_q::find_refresh_token(conn, &hash_token(&presented))? else {
+                    return Ok(Refreshed::Denied("unknown refresh token"));
+                };
+                let user = user_q::find_user(conn, old.user_id)?;
+                let actor = Actor {
+                    id: Some(old.user_id),
+                    name: user
+                        .as_ref()
+                        .map_or_else(|| "unknown".into(), |u| u.username.clone()),
+                    ip: ip.clone(),
+                    principal: None,
+                };
+                if old.revoked {
+                    return Ok(Refreshed::Denied("the refresh token has been revoked"));
+                }
+                let at = now();
+                if old.rotated_at.is_some() || !token_q::mark_rotated(conn, old.id, at)? {
+                    // Reuse of a rotated token: someone else may hold it. Revoke the family.
+                    token_q::revoke_family(conn, &old.family)?;
+                    record(
+                        conn,
+                        &actor,
+                        "token.reuse",
+                        "refresh_token",
+                        Outcome::Denied,
+                        "family revoked",
+                    )?;
+                    return Ok(Refreshed::Denied(
+                        "the refresh token was already used; its family is revoked",
+                    ));
+                }
+                if old.expires_at <= at {
+                    return Ok(Refreshed::Denied("the refresh token has expired"));
+                }
+                let Some(user) = user.filter(|u| !u.disabled) else {
+                    return Ok(Refreshed::Denied("the account is disabled"));
+                };
+                let holds =
+                    PermissionSet::from_grants(old.scope.split(' ').filter(|s| !s.is_empty()));
+                let catalog: Vec<&str> = catalog_snap.catalog.iter().map(String::as_str).collect();
+                let new_scope = match scope.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                    None => old.scope.clone(),
+                    Some(_) => resolve_scope(scope.as_deref(), &holds, &catalog)?,
+                };
+                let (token, hash) = new_refresh_token();
+                insert_refresh(conn, user.id, &hash, &old.family, &new_scope, ttl)?;
+                record(
+                    conn,
+                    &actor,
+                    "token.refresh",
+                    "refresh_token",
+                    Outcome::Success,
+                    &format!("scope: {new_scope}"),
+                )?;
+                Ok(Refreshed::Ok {
+                    user_id: user.id,
+                    username: user.username,
+                    scope: new_scope,
+                    token,
+                })
+            })
+        })
+        .await?;
+    match outcome {
+        Refreshed::Ok {
+            user_id,
+            username,
+            scope,
+            token,
+        } => issue(state, user_id, &username, scope, token),
+        Refreshed::Denied(why) => Err(oauth("invalid_grant", why)),
+    }
+}
+
+/// RFC 7009: revokes one of the caller's own tokens (access or refresh). Unknown tokens and
+/// other people's tokens are ignored (200 either way, so nothing is revealed).
+pub async fn revoke(state: &AppState, caller: &Caller, token: String) -> Result<(), AppError> {
+    let user = caller.user()?.clone();
+    let claims = state.jwt.verify_ignoring_expiry(&token);
+    let actor = caller.actor();
+    state
+        .db
+        .run(move |conn| {
+            write_tx(conn, |conn| {
+                if let Some(claims) = claims.filter(|c| c.user_id() == Some(user.id)) {
+                    let exp = chrono::DateTime::from_timestamp(claims.exp, 0)
+                        .map(|t| t.naive_utc())
+                        .unwrap_or_else(now);
+                    token_q::insert_revoked_jti(conn, &claims.jti, exp)?;
+                    // Every instance must stop accepting it on its next request.
+                    settings::bump_generation(conn)?;
+                    record(
+                        conn,
+                        &actor,
+                        "token.revoke",
+                        "access_token",
+                        Outcome::Success,
+                        "",
+                    )?;
+                } else if let Some(rt) = token_q::find_refresh_token(conn, &hash_token(&token))?
+                    .filter(|t| t.user_id == user.id)
+                {
+                    token_q::revoke_family(conn, &rt.family)?;
+                    record(
+                        conn,
+                        &actor,
+                        "token.revoke",
+                        "refresh_token",
+                        Outcome::Success,
+                        "family revoked",
+                    )?;
+                }
+                Ok::<_, AppError>(())
+            })
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::permission::CATALOG_NAMES;
+
+    fn scope(requested: Option<&str>, holds: &[&str]) -> Result<String, String> {
+        resolve_scope(
+            requested,
+            &PermissionSet::from_grants(holds),
+            &CATALOG_NAMES,
+        )
+        .map_err(|e| e.message())
+    }
+
+    #[test]
+    fn scope_rules() {
+        assert_eq!(
+            scope(None, &["posts:read", "posts:create"]).unwrap(),
+            "posts:read posts:create"
+        );
+        assert_eq!(scope(Some("  "), &["posts:read"]).unwrap(), "posts:read");
+        assert_eq!(
+            scope(Some("posts:read"), &["posts:*"]).unwrap(),
+            "posts:read"
+        );
+        assert_eq!(scope(Some("posts:*"), &["*"]).unwrap(), "posts:*");
+        assert!(scope(Some("posts:update"), &["posts:read"])
+            .unwrap_err()
+            .contains("posts:update"));
+        assert!(scope(Some("posts:fly"), &["*"])
+            .unwrap_err()
+            .contains("unknown scope `posts:fly`"));
+        assert!(scope(Some("POSTS"), &["*"]).is_err());
+        assert!(scope(Some("posts:*"), &["posts:read"]).is_err());
+        // Holding every posts permission one by one is holding posts:*.
+        let all_posts: Vec<&str> = CATALOG_NAMES
+            .iter()
+            .copied()
+            .filter(|p| p.starts_with("posts:"))
+            .collect();
+        assert!(scope(Some("posts:*"), &all_posts).is_ok());
+        assert_eq!(
+            scope(None, &["*"]).unwrap().split(' ').count(),
+            CATALOG_NAMES.len()
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! Every query Quire runs, by resource. Functions take `&mut DbConn` and return
+//! `QueryResult`; the caller owns the transaction.
+
+pub mod audit;
+pub mod comments;
+pub mod facts;
+pub mod posts;
+pub mod roles;
+pub mod settings;
+pub mod tokens;
+pub mod users;

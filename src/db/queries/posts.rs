@@ -1,0 +1,214 @@
+use diesel::prelude::*;
+
+use crate::db::models::NewPost;
+use crate::db::schema::posts;
+use crate::db::DbConn;
+
+/// Inserts many posts in one statement (demo data, benchmarks).
+pub fn insert_posts(conn: &mut DbConn, batch: &[NewPost]) -> QueryResult<usize> {
+    // Multi-row VALUES is backend-specific in diesel (SQLite has no DEFAULT keyword), so
+    // this is one of the few places that matches on the backend.
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(posts::table).values(batch).execute(c),
+        DbConn::Postgres(c) => diesel::insert_into(posts::table).values(batch).execute(c),
+    }
+}
+
+pub fn count_posts(conn: &mut DbConn) -> QueryResult<i64> {
+    posts::table.count().get_result(conn)
+}
+
+use crate::authz::ReadScope;
+use crate::db::models::Post;
+use crate::db::schema::users;
+
+/// The author fields every post response shows.
+pub type AuthorRow = (i64, String, String);
+
+/// Filters of `GET /api/posts`.
+#[derive(Clone, Debug, Default)]
+pub struct PostFilter {
+    pub author_id: Option<i64>,
+    pub status: Option<String>,
+    /// Keyset pagination, newest first: only posts with an id below this.
+    pub before_id: Option<i64>,
+}
+
+pub fn find_post(conn: &mut DbConn, id: i64) -> QueryResult<Option<(Post, AuthorRow)>> {
+    posts::table
+        .inner_join(users::table)
+        .filter(posts::id.eq(id))
+        .select((
+            posts::all_columns,
+            (users::id, users::username, users::display_name),
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// Posts the caller may read, newest first: the read rule of SPEC §4 as SQL (derived from
+/// `authz::ReadScope`), so pages are never post-filtered.
+///
+/// "Published or own" runs as two keyset queries, one walking `(status, id)` and one walking
+/// `(author_id, id)`, whose pages are merged: a single `status = 'published' OR author_id = ?`
+/// makes SQLite (and often PostgreSQL) gather every match and sort it, which grows with the
+/// table. The first `limit` rows of the merge are exactly the first `limit` rows of the OR.
+pub fn list_posts(
+    conn: &mut DbConn,
+    scope: ReadScope,
+    filter: &PostFilter,
+    limit: i64,
+) -> QueryResult<Vec<(Post, AuthorRow)>> {
+    match scope {
+        ReadScope::Nothing => Ok(Vec::new()),
+        ReadScope::All => page(conn, filter, None, None, limit),
+        ReadScope::PublishedOrOwn(None) => page(conn, filter, Some("published"), None, limit),
+        ReadScope::PublishedOrOwn(Some(me)) => {
+            let published = match filter.status.as_deref() {
+                Some("draft") => Vec::new(),
+                _ => page(conn, filter, Some("published"), None, limit)?,
+            };
+            let own = if filter.author_id.is_some_and(|a| a != me) {
+                Vec::new()
+            } else {
+                page(conn, filter, None, Some(me), limit)?
+            };
+            let mut rows: Vec<(Post, AuthorRow)> = published.into_iter().chain(own).collect();
+            rows.sort_by_key(|r| std::cmp::Reverse(r.0.id));
+            rows.dedup_by_key(|r| r.0.id);
+            rows.truncate(limit as usize);
+            Ok(rows)
+        }
+    }
+}
+
+/// One keyset page, newest first, with the filter plus an optional status and author.
+fn page(
+    conn: &mut DbConn,
+    filter: &PostFilter,
+    status: Option<&str>,
+    author: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<(Post, AuthorRow)>> {
+    let mut query = posts::table
+        .inner_join(users::table)
+        .select((
+            posts::all_columns,
+            (users::id, users::username, users::display_name),
+        ))
+        .order(posts::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(posts::status.eq(status.to_owned()));
+    }
+    if let Some(author) = author {
+        query = query.filter(posts::author_id.eq(author));
+    }
+    if let Some(author) = filter.author_id {
+        query = query.filter(posts::author_id.eq(author));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(posts::status.eq(status.clone()));
+    }
+    if let Some(before) = filter.before_id {
+        query = query.filter(posts::id.lt(before));
+    }
+    query.load(conn)
+}
+
+pub fn insert_post(conn: &mut DbConn, new: &NewPost) -> QueryResult<Post> {
+    diesel::insert_into(posts::table)
+        .values(new)
+        .returning(posts::all_columns)
+        .get_result(conn)
+}
+
+pub fn slug_taken(conn: &mut DbConn, slug: &str, except_id: Option<i64>) -> QueryResult<bool> {
+    let found: Option<i64> = posts::table
+        .filter(posts::slug.eq(slug))
+        .select(posts::id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some_and(|id| Some(id) != except_id))
+}
+
+/// Slugs that are `base` or `base-<anything>`; `base` is a derived slug (`[a-z0-9-]` only,
+/// so it holds no LIKE wildcard).
+pub fn slugs_like(conn: &mut DbConn, base: &str) -> QueryResult<Vec<String>> {
+    posts::table
+        .filter(
+            posts::slug
+                .eq(base)
+                .or(posts::slug.like(format!("{base}-%"))),
+        )
+        .select(posts::slug)
+        .load(conn)
+}
+
+/// Makes transactions deriving a slug from the same `base` take turns until they commit, so
+/// they never pick the same free slug. PostgreSQL runs writers in parallel, hence a
+/// transaction-scoped advisory lock; SQLite's `BEGIN IMMEDIATE` already serializes writers.
+pub fn lock_slug_base(conn: &mut DbConn, base: &str) -> QueryResult<()> {
+    if let DbConn::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(slug_lock_key(base))
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// A stable 64-bit key for `base` (FNV-1a), the same in every instance of every build.
+fn slug_lock_key(base: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in b"quire:slug:".iter().chain(base.as_bytes()) {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash as i64
+}
+
+/// Changes to a post; `None` leaves a column alone.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = posts)]
+pub struct PostChanges {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub body: Option<String>,
+    pub status: Option<String>,
+    pub published_at: Option<Option<chrono::NaiveDateTime>>,
+    pub updated_at: Option<chrono::NaiveDateTime>,
+}
+
+pub fn update_post(conn: &mut DbConn, id: i64, changes: &PostChanges) -> QueryResult<Post> {
+    diesel::update(posts::table.find(id))
+        .set(changes)
+        .returning(posts::all_columns)
+        .get_result(conn)
+}
+
+pub fn delete_post(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    diesel::delete(posts::table.find(id))
+        .execute(conn)
+        .map(|n| n > 0)
+}
+
+pub fn find_user_id_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<i64>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(users::id)
+        .first(conn)
+        .optional()
+}
+
+pub fn find_post_by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<(Post, AuthorRow)>> {
+    posts::table
+        .inner_join(users::table)
+        .filter(posts::slug.eq(slug))
+        .select((
+            posts::all_columns,
+            (users::id, users::username, users::display_name),
+        ))
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,158 @@
+//! Post changes with their policy check inside the transaction, shared by the JSON API and
+//! the admin pages (one authorization path). Changes to other people's posts are audited.
+
+use super::audit::{record, Outcome};
+use crate::auth::principal::Caller;
+use crate::authz::{check_post, PostAction, PostFacts};
+use crate::db::models::{NewPost, Post};
+use crate::db::queries::posts::{self as post_q, AuthorRow, PostChanges};
+use crate::db::{now, write_tx, DbConn};
+use crate::domain::slugify;
+use crate::error::AppError;
+
+pub fn facts(post: &Post) -> PostFacts {
+    PostFacts {
+        author_id: post.author_id,
+        published: post.status == "published",
+    }
+}
+
+/// A post to create, already validated and allowed (`authz::check_create_post`).
+pub struct Draft {
+    pub author_id: i64,
+    pub title: String,
+    pub body: String,
+    /// `None`: derived from the title, made unique.
+    pub slug: Option<String>,
+    pub published: bool,
+}
+
+/// Creates a post. A slug the caller chose must be free (409); a derived one is the first
+/// free `slug`, `slug-2`, `slug-3`…. Transactions deriving from the same base take turns
+/// (`lock_slug_base`); a derived slug can still meet a chosen one inserted at the same
+/// moment, and is then derived again.
+pub fn create_post(conn: &mut DbConn, draft: &Draft) -> Result<(Post, AuthorRow), AppError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = write_tx(conn, |conn| {
+            let slug = match &draft.slug {
+                Some(s) if post_q::slug_taken(conn, s, None)? => {
+                    return Err(AppError::Conflict("slug is already taken".into()))
+                }
+                Some(s) => s.clone(),
+                None => free_slug(conn, &slugify(&draft.title))?,
+            };
+            let at = now();
+            let post = post_q::insert_post(
+                conn,
+                &NewPost {
+                    author_id: draft.author_id,
+                    title: draft.title.clone(),
+                    slug,
+                    body: draft.body.clone(),
+                    status: if draft.published {
+                        "published"
+                    } else {
+                        "draft"
+                    }
+                    .into(),
+                    published_at: draft.published.then_some(at),
+                    created_at: at,
+                    updated_at: at,
+                },
+            )?;
+            post_q::find_post(conn, post.id)?.ok_or(AppError::NotFound)
+        });
+        match result {
+            Err(AppError::Conflict(_)) if draft.slug.is_none() && attempt < 8 => continue,
+            other => return other,
+        }
+    }
+}
+
+/// `base`, or `base-2`, `base-3`… the first that is free, in one query.
+fn free_slug(conn: &mut DbConn, base: &str) -> Result<String, AppError> {
+    post_q::lock_slug_base(conn, base)?;
+    let taken: std::collections::HashSet<String> =
+        post_q::slugs_like(conn, base)?.into_iter().collect();
+    if !taken.contains(base) {
+        return Ok(base.to_owned());
+    }
+    let n = (2..)
+        .find(|n| !taken.contains(&format!("{base}-{n}")))
+        .expect("a finite set leaves some number free");
+    Ok(format!("{base}-{n}"))
+}
+
+/// Updates, publishes or unpublishes post `id` if the policy allows `action`.
+pub fn change_post(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: i64,
+    action: PostAction,
+    mut changes: PostChanges,
+) -> Result<(Post, AuthorRow), AppError> {
+    write_tx(conn, |conn| {
+        let (post, _) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
+        check_post(&caller.principal, action, facts(&post)).map_err(|d| caller.deny(d))?;
+        if let Some(slug) = &changes.slug {
+            if post_q::slug_taken(conn, slug, Some(id))? {
+                return Err(AppError::Conflict("slug is already taken".into()));
+            }
+        }
+        changes.updated_at = Some(now());
+        post_q::update_post(conn, id, &changes)?;
+        if caller.principal.user_id != Some(post.author_id) {
+            let verb = action.name().trim_start_matches("post:");
+            record(
+                conn,
+                &caller.actor(),
+                &format!("post.{verb}"),
+                &format!("post {id}"),
+                Outcome::Success,
+                &post.slug,
+            )?;
+        }
+        post_q::find_post(conn, id)?.ok_or(AppError::NotFound)
+    })
+}
+
+/// The changes that publish a post now.
+pub fn publishing() -> PostChanges {
+    PostChanges {
+        status: Some("published".into()),
+        published_at: Some(Some(now())),
+        ..Default::default()
+    }
+}
+
+/// The changes that turn a post back into a draft.
+pub fn unpublishing() -> PostChanges {
+    PostChanges {
+        status: Some("draft".into()),
+        published_at: Some(None),
+        ..Default::default()
+    }
+}
+
+/// Deletes post `id` if the policy allows it.
+pub fn delete_post(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<(), AppError> {
+    write_tx(conn, |conn| {
+        let (post, _) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
+        check_post(&caller.principal, PostAction::Delete, facts(&post))
+            .map_err(|d| caller.deny(d))?;
+        post_q::delete_post(conn, id)?;
+        if caller.principal.user_id != Some(post.author_id) {
+            record(
+                conn,
+                &caller.actor(),
+                "post.delete",
+                &format!("post {id}"),
+                Outcome::Success,
+                &post.slug,
+            )?;
+        }
+        Ok(())
+    })
+}

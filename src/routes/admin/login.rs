@@ -1,0 +1,132 @@
+//! `/admin/login` and `POST /admin/logout`.
+
+use actix_identity::Identity;
+use actix_session::Session;
+use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{render, see_other, CsrfForm, Layout, PageError};
+use crate::auth::principal::Caller;
+use crate::auth::session::{check_csrf, flash, rotate_csrf, safe_next};
+use crate::auth::tokens::authenticate;
+use crate::error::AppError;
+use crate::manage::audit::{record, Outcome};
+use crate::startup::State;
+
+#[derive(Template)]
+#[template(path = "admin/login.html")]
+struct LoginPage {
+    layout: Layout,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[get("/login")]
+pub async fn login_form(
+    caller: Caller,
+    session: Session,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, PageError> {
+    let next = safe_next(q.next.as_deref());
+    if !caller.is_anonymous() {
+        return Ok(see_other(&next));
+    }
+    render(&LoginPage {
+        layout: Layout::new("Sign in", &caller, &session),
+        next,
+        username: String::new(),
+        error: None,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: Option<String>,
+    password: Option<String>,
+    csrf: Option<String>,
+    next: Option<String>,
+}
+
+#[post("/login")]
+pub async fn login(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, PageError> {
+    let form = form.into_inner();
+    check_csrf(&session, form.csrf.as_deref())?;
+    let username = form.username.unwrap_or_default();
+    let next = safe_next(form.next.as_deref());
+    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    match authenticate(&state, &username, form.password.unwrap_or_default(), ip).await {
+        Ok((user, actor)) => {
+            // A fresh session on privilege change (no fixation), then a fresh CSRF token.
+            session.renew();
+            rotate_csrf(&session);
+            Identity::login(&req.extensions(), user.id.to_string())
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+            state
+                .db
+                .run(move |conn| {
+                    Ok(record(
+                        conn,
+                        &actor,
+                        "login",
+                        "session",
+                        Outcome::Success,
+                        "",
+                    )?)
+                })
+                .await?;
+            flash(&session, "ok", format!("Signed in as {}.", user.username));
+            Ok(see_other(&next))
+        }
+        Err(e @ (AppError::OAuth { .. } | AppError::RateLimited { .. })) => {
+            let status = e.status_code_for_page();
+            let mut resp = render(&LoginPage {
+                layout: Layout::new("Sign in", &caller, &session),
+                next,
+                username,
+                error: Some(match &e {
+                    AppError::RateLimited { .. } => e.message(),
+                    _ => "Invalid username or password, or the account is disabled.".into(),
+                }),
+            })?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[post("/logout")]
+pub async fn logout(
+    identity: Option<Identity>,
+    session: Session,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&session, form.csrf.as_deref())?;
+    if let Some(identity) = identity {
+        identity.logout();
+    }
+    Ok(see_other("/admin/login"))
+}
+
+impl AppError {
+    /// The status a re-rendered login page answers with.
+    fn status_code_for_page(&self) -> actix_web::http::StatusCode {
+        match self {
+            AppError::RateLimited { .. } => actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            _ => actix_web::http::StatusCode::UNAUTHORIZED,
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Server-rendered admin pages (SPEC §7). Same principal and permission checks as the API
+//! (`Caller`), rendered as HTML: not signed in → redirect to the login page, missing
+//! permission → a 403 page. Every form POST carries the session's CSRF token.
+
+pub mod audit;
+pub mod dashboard;
+pub mod login;
+pub mod matrix;
+pub mod posts;
+pub mod roles;
+pub mod users;
+
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::auth::principal::Caller;
+use crate::auth::session::{csrf_token, take_flashes, Flash};
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/admin")
+            .service(login::login_form)
+            .service(login::login)
+            .service(login::logout)
+            .service(dashboard::dashboard)
+            .service(posts::posts_page)
+            .service(posts::change_post_form)
+            .service(audit::audit_page)
+            .service(matrix::matrix_page)
+            .service(roles::roles_page)
+            .service(roles::create_role_form)
+            .service(roles::role_page)
+            .service(roles::delete_role_form)
+            .service(roles::update_role_form)
+            .service(users::users_page)
+            .service(users::user_page)
+            .service(users::grant_form)
+            .service(users::revoke_form)
+            .service(users::account_form),
+    );
+}
+
+/// A form whose only field is the CSRF token (buttons that act on the URL's resource).
+#[derive(Debug, serde::Deserialize)]
+pub struct CsrfForm {
+    pub csrf: Option<String>,
+}
+
+/// What the base layout shows.
+pub struct Layout {
+    pub title: String,
+    pub user: Option<String>,
+    pub csrf: String,
+    pub flashes: Vec<Flash>,
+    pub nav: Nav,
+}
+
+/// Navigation entries the caller may open (the same permissions as the pages' guards).
+pub struct Nav {
+    pub roles: bool,
+    pub users: bool,
+    pub audit: bool,
+    pub posts: bool,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, caller: &Caller, session: &Session) -> Self {
+        let p = &caller.principal;
+        Self {
+            title: title.into(),
+            user: caller.user.as_ref().map(|u| u.username.clone()),
+            csrf: csrf_token(session),
+            flashes: take_flashes(session),
+            nav: Nav {
+                roles: p.has("roles:read"),
+                users: p.has("users:read"),
+                audit: p.has("audit:read"),
+                posts: p.has_any(&["posts:read", "posts:update"]),
+            },
+        }
+    }
+}
+
+/// Errors of HTML pages.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("sign in first")]
+    Login { next: String },
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+#[derive(Template)]
+#[template(path = "admin/error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    heading: &'a str,
+    message: String,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Login { .. } => StatusCode::SEE_OTHER,
+            Self::App(e) => e.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Login { next } => HttpResponse::SeeOther()
+                .insert_header((
+                    header::LOCATION,
+                    format!("/admin/login?next={}", urlencode(next)),
+                ))
+                .finish(),
+            Self::App(AppError::Unexpected(cause)) => {
+                tracing::error!(error = ?cause, "unexpected error on a page");
+                page_error(500, "Something went wrong", "The error was logged.".into())
+            }
+            Self::App(e) => {
+                let status = e.status_code().as_u16();
+                let heading = match status {
+                    401 | 403 => "Not allowed",
+                    404 => "Not found",
+                    409 => "Refused",
+                    429 => "Too many attempts",
+                    _ => "Cannot do that",
+                };
+                page_error(status, heading, e.message())
+            }
+        }
+    }
+}
+
+fn page_error(status: u16, heading: &str, message: String) -> HttpResponse {
+    let html = ErrorPage {
+        status,
+        heading,
+        message,
+    }
+    .render()
+    .unwrap_or_else(|_| "error".into());
+    html_response(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        html,
+    )
+}
+
+/// Every HTML response goes through here, so every page carries the security headers.
+fn html_response(status: StatusCode, html: String) -> HttpResponse {
+    let mut resp = HttpResponse::build(status);
+    resp.content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    for h in crate::routes::SECURITY_HEADERS {
+        resp.insert_header(h);
+    }
+    resp.body(html)
+}
+
+/// Renders a template as a 200 page.
+pub fn render<T: Template>(page: &T) -> Result<HttpResponse, PageError> {
+    let html = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(html_response(StatusCode::OK, html))
+}
+
+/// 303 to `to` (after a form POST).
+pub fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_owned()))
+        .finish()
+}
+
+/// The page guard: signed in (else redirect to login with `next`), and at least one of
+/// `perms` (else the 403 page). The same check the API makes.
+pub fn guard(caller: &Caller, req: &HttpRequest, perms: &[&str]) -> Result<(), PageError> {
+    if caller.is_anonymous() {
+        let next = req
+            .uri()
+            .path_and_query()
+            .map_or("/admin", |p| p.as_str())
+            .to_owned();
+        return Err(PageError::Login { next });
+    }
+    caller.require_any(perms).map_err(PageError::App)
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

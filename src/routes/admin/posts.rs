@@ -1,0 +1,151 @@
+//! `/admin/posts`: posts the caller may read, with publish/unpublish/delete where the
+//! policy allows (the same `manage::posts` operations as the API).
+
+use actix_session::Session;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{guard, render, see_other, CsrfForm, Layout, PageError};
+use crate::auth::principal::Caller;
+use crate::auth::session::{check_csrf, flash};
+use crate::authz::{post_read_scope, PostAction, PostCan};
+use crate::db::queries::posts::{self as post_q, PostFilter};
+use crate::error::AppError;
+use crate::manage;
+use crate::routes::api::cursor;
+use crate::routes::api::views::display_time;
+use crate::startup::State;
+
+pub struct PostRow {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub author: String,
+    pub status: String,
+    pub published: bool,
+    pub updated_at: String,
+    pub can_publish: bool,
+    pub can_delete: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/posts.html")]
+struct PostsPage {
+    layout: Layout,
+    posts: Vec<PostRow>,
+    status: String,
+    next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PostsQuery {
+    status: Option<String>,
+    cursor: Option<String>,
+}
+
+#[get("/posts")]
+pub async fn posts_page(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    session: Session,
+    q: web::Query<PostsQuery>,
+) -> Result<HttpResponse, PageError> {
+    guard(&caller, &req, PostAction::Read.requirement())?;
+    let status = q
+        .status
+        .clone()
+        .filter(|s| s == "draft" || s == "published");
+    let before_id = q
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(|c| cursor::decode('p', c))
+        .transpose()?;
+    let scope = post_read_scope(&caller.principal);
+    let filter = PostFilter {
+        author_id: None,
+        status: status.clone(),
+        before_id,
+    };
+    let limit = 25;
+    let rows = state
+        .db
+        .run(move |c| Ok(post_q::list_posts(c, scope, &filter, limit)?))
+        .await?;
+    let next_cursor = cursor::next('p', rows.len(), limit, rows.last().map(|(p, _)| p.id));
+    let posts = rows
+        .into_iter()
+        .map(|(p, a)| {
+            let can = PostCan::for_post(&caller.principal, manage::posts::facts(&p));
+            PostRow {
+                id: p.id,
+                published: p.status == "published",
+                title: p.title,
+                slug: p.slug,
+                author: a.1,
+                status: p.status,
+                updated_at: display_time(p.updated_at),
+                can_publish: can.publish,
+                can_delete: can.delete,
+            }
+        })
+        .collect();
+    render(&PostsPage {
+        layout: Layout::new("Posts", &caller, &session),
+        posts,
+        status: status.unwrap_or_default(),
+        next_cursor,
+    })
+}
+
+/// `POST /admin/posts/{id}/{publish|unpublish|delete}`.
+#[post("/posts/{id}/{action}")]
+pub async fn change_post_form(
+    state: State,
+    caller: Caller,
+    req: HttpRequest,
+    session: Session,
+    path: web::Path<(i64, String)>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&session, form.csrf.as_deref())?;
+    let (id, action) = path.into_inner();
+    let action = match action.as_str() {
+        "publish" => PostAction::Publish,
+        "unpublish" => PostAction::Unpublish,
+        "delete" => PostAction::Delete,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    guard(&caller, &req, action.requirement())?;
+    let result = state
+        .db
+        .run(move |conn| match action {
+            PostAction::Delete => manage::posts::delete_post(conn, &caller, id),
+            PostAction::Publish => {
+                manage::posts::change_post(conn, &caller, id, action, manage::posts::publishing())
+                    .map(|_| ())
+            }
+            _ => {
+                manage::posts::change_post(conn, &caller, id, action, manage::posts::unpublishing())
+                    .map(|_| ())
+            }
+        })
+        .await;
+    match result {
+        Ok(()) => flash(
+            &session,
+            "ok",
+            format!(
+                "Post {id}: {} done.",
+                action.name().trim_start_matches("post:")
+            ),
+        ),
+        Err(e @ (AppError::Forbidden { .. } | AppError::Conflict(_))) => {
+            flash(&session, "error", e.message())
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(see_other("/admin/posts"))
+}

@@ -1,0 +1,226 @@
+//! `/api/auth/*` and `/api/me` (SPEC §5).
+
+use std::collections::HashMap;
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::principal::{Caller, CallerKind};
+use crate::auth::tokens;
+use crate::config::Registration;
+use crate::error::{AppError, ErrorBody};
+use crate::manage::{self, Actor};
+use crate::routes::api::users::parse_account;
+use crate::routes::api::views::UserView;
+use crate::startup::State;
+
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+    form.get(name).map(String::as_str).filter(|v| !v.is_empty())
+}
+
+fn required<'a>(form: &'a HashMap<String, String>, name: &str) -> Result<&'a str, AppError> {
+    field(form, name).ok_or_else(|| AppError::OAuth {
+        error: "invalid_request",
+        description: format!("`{name}` is required"),
+    })
+}
+
+/// The token request form (documentation; the handler reads the form leniently so that
+/// every error is an RFC 6749 error).
+#[derive(utoipa::ToSchema)]
+#[expect(
+    dead_code,
+    reason = "documents the form; the handler reads it leniently"
+)]
+pub struct TokenForm {
+    /// `password` (default) or `refresh_token`.
+    grant_type: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    refresh_token: Option<String>,
+    /// Space-separated permissions; absent means all of the user's.
+    scope: Option<String>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[expect(
+    dead_code,
+    reason = "documents the form; the handler reads it leniently"
+)]
+pub struct RevokeForm {
+    token: String,
+    token_type_hint: Option<String>,
+}
+
+/// RFC 6749 token endpoint: password and refresh_token grants. Client authentication
+/// headers (Swagger UI sends `Basic Og==`) are ignored: Quire has no registered clients.
+#[utoipa::path(
+    tag = "auth",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Tokens issued", body = crate::auth::tokens::TokenResponse),
+        (status = 400, description = "RFC 6749 error", body = ErrorBody),
+        (status = 429, description = "Too many failures", body = ErrorBody),
+    )
+)]
+#[post("/auth/token")]
+pub async fn issue_token(
+    state: State,
+    req: HttpRequest,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let scope = field(&form, "scope").map(str::to_owned);
+    let response = match field(&form, "grant_type").unwrap_or("password") {
+        "password" => {
+            let username = required(&form, "username")?;
+            let password = required(&form, "password")?.to_owned();
+            tokens::password_grant(&state, username, password, scope, ip).await?
+        }
+        "refresh_token" => {
+            let refresh = required(&form, "refresh_token")?.to_owned();
+            tokens::refresh_grant(&state, refresh, scope, ip).await?
+        }
+        other => {
+            return Err(AppError::OAuth {
+                error: "unsupported_grant_type",
+                description: format!(
+                    "grant_type `{}` is not supported",
+                    other.chars().take(40).collect::<String>()
+                ),
+            })
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Pragma", "no-cache"))
+        .json(response))
+}
+
+/// RFC 7009 revocation, authenticated by the caller's own bearer token.
+#[utoipa::path(
+    tag = "auth",
+    request_body(content = RevokeForm, content_type = "application/x-www-form-urlencoded"),
+    security(("oauth2" = [])),
+    responses(
+        (status = 200, description = "Revoked (or unknown)"),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+    )
+)]
+#[post("/auth/revoke")]
+pub async fn revoke_token(
+    state: State,
+    caller: Caller,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    if caller.kind != CallerKind::Bearer {
+        return Err(AppError::Unauthenticated);
+    }
+    let presented = required(&form, "token")?.to_owned();
+    tokens::revoke(&state, &caller, presented).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(json!({})))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterBody {
+    username: String,
+    email: String,
+    password: String,
+    display_name: Option<String>,
+}
+
+/// Self-registration, only with `QUIRE_REGISTRATION=open`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "Account created", body = UserView),
+        (status = 403, description = "Registration is closed", body = ErrorBody),
+        (status = 409, description = "Username or email taken", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+#[post("/auth/register")]
+pub async fn register_user(
+    state: State,
+    req: HttpRequest,
+    body: web::Json<RegisterBody>,
+) -> Result<HttpResponse, AppError> {
+    if state.config.registration != Registration::Open {
+        return Err(AppError::Forbidden {
+            required: vec![],
+            message: "registration is closed on this site".into(),
+        });
+    }
+    let body = body.into_inner();
+    let (username, email, display_name) = parse_account(
+        &body.username,
+        &body.email,
+        &body.password,
+        body.display_name.as_deref(),
+    )?;
+    let hash = crate::auth::password::hash(body.password, state.config.bcrypt_cost).await?;
+    let actor = Actor {
+        id: None,
+        name: username.as_str().to_owned(),
+        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        principal: None,
+    };
+    let role = state.config.default_role.clone();
+    let view = state
+        .db
+        .run(move |conn| {
+            let account = manage::users::NewAccount {
+                username,
+                email,
+                display_name,
+                password_hash: hash,
+                roles: vec![role],
+            };
+            let user = manage::users::create_user(conn, &actor, account)?;
+            UserView::load(conn, user)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/users/{}", view.id)))
+        .json(view))
+}
+
+/// The caller: user, roles, permissions, the token's scopes and the effective set.
+#[utoipa::path(
+    tag = "auth",
+    security(("oauth2" = [])),
+    responses(
+        (status = 200, description = "The caller, with `scopes`, `effective_permissions` and `authenticated_by` added", body = UserView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+#[get("/me")]
+pub async fn get_me(state: State, caller: Caller) -> Result<HttpResponse, AppError> {
+    let user_id = caller.user()?.id;
+    let view = state
+        .db
+        .run(move |conn| {
+            let user =
+                crate::db::queries::users::find_user(conn, user_id)?.ok_or(AppError::NotFound)?;
+            UserView::load(conn, user)
+        })
+        .await?;
+    let scopes: Option<Vec<&str>> = caller
+        .token
+        .as_ref()
+        .map(|t| t.scope.split(' ').filter(|s| !s.is_empty()).collect());
+    let mut body = serde_json::to_value(&view).map_err(anyhow::Error::from)?;
+    body["scopes"] = json!(scopes);
+    body["effective_permissions"] = json!(caller.effective());
+    body["authenticated_by"] = json!(match caller.kind {
+        CallerKind::Bearer => "bearer",
+        CallerKind::Session => "session",
+        CallerKind::Anonymous => "anonymous",
+    });
+    Ok(HttpResponse::Ok().json(body))
+}

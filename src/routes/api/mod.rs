@@ -1,0 +1,47 @@
+//! The JSON API under `/api`.
+
+pub mod audit;
+pub mod auth;
+pub mod comments;
+pub mod cursor;
+pub mod explain;
+pub mod permissions;
+pub mod posts;
+pub mod roles;
+pub mod users;
+pub mod views;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Every `/api` route; the caller mounts this under the `/api` scope (see `routes`).
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(auth::issue_token)
+        .service(auth::revoke_token)
+        .service(auth::register_user)
+        .service(auth::get_me)
+        .service(permissions::list_permissions)
+        .service(explain::explain)
+        .service(audit::list_audit)
+        .service(posts::list_posts)
+        .service(posts::create_post)
+        .service(posts::get_post)
+        .service(posts::update_post)
+        .service(posts::delete_post)
+        .service(posts::publish_post)
+        .service(posts::unpublish_post)
+        .service(comments::list_comments)
+        .service(comments::create_comment)
+        .service(comments::update_comment)
+        .service(comments::delete_comment)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::get_user)
+        .service(users::update_user)
+        .service(users::grant_role)
+        .service(users::revoke_role)
+        .service(roles::list_roles)
+        .service(roles::create_role)
+        .service(roles::get_role)
+        .service(roles::update_role)
+        .service(roles::delete_role);
+}

@@ -1,0 +1,198 @@
+//! `/api/roles` (SPEC §6): role definitions. The rules (valid grants, known parents, no
+//! cycle, no escalation, built-ins kept, forced deletes, the last `*`) live in
+//! `manage::roles`.
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use validator::Validate;
+
+use crate::auth::principal::Caller;
+use crate::error::AppError;
+use crate::manage;
+use crate::manage::roles::{NewRoleSpec, RoleEdit};
+use crate::routes::api::views::RoleView;
+use crate::routes::extractors::validated;
+use crate::startup::State;
+
+/// Every role, by name (a short list: not paginated, `next_cursor` is always null).
+#[utoipa::path(
+    tag = "roles",
+    security(("oauth2" = ["roles:read"])),
+    responses(
+        (status = 200, description = "`{items: [Role], next_cursor: null}`"),
+        (status = 403, description = "Missing roles:read", body = crate::error::ErrorBody),
+    )
+)]
+#[get("/roles")]
+pub async fn list_roles(state: State, caller: Caller) -> Result<HttpResponse, AppError> {
+    caller.require_any(&["roles:read"])?;
+    let items = state.db.run(RoleView::load_all).await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": null })))
+}
+
+#[utoipa::path(
+    tag = "roles",
+    params(("name" = String, Path, description = "Role name")),
+    security(("oauth2" = ["roles:read"])),
+    responses(
+        (status = 200, description = "The role", body = RoleView),
+        (status = 404, description = "No such role", body = crate::error::ErrorBody),
+    )
+)]
+#[get("/roles/{name}")]
+pub async fn get_role(
+    state: State,
+    caller: Caller,
+    name: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    caller.require_any(&["roles:read"])?;
+    let name = name.into_inner();
+    let view = state
+        .db
+        .run(move |conn| RoleView::load(conn, &name))
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[schema(as = NewRoleBody)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    name: String,
+    description: Option<String>,
+    #[serde(default)]
+    #[validate(length(max = 200, message = "at most 200 grants"))]
+    permissions: Vec<String>,
+    #[serde(default)]
+    #[validate(length(max = 50, message = "at most 50 parents"))]
+    inherits: Vec<String>,
+}
+
+#[utoipa::path(
+    tag = "roles",
+    request_body = CreateBody,
+    security(("oauth2" = ["roles:manage"])),
+    responses(
+        (status = 201, description = "Created", body = RoleView),
+        (status = 403, description = "Grants beyond the caller", body = crate::error::ErrorBody),
+        (status = 409, description = "Name taken", body = crate::error::ErrorBody),
+        (status = 422, description = "Bad name, unknown permission or parent, or a cycle", body = crate::error::ErrorBody),
+    )
+)]
+#[post("/roles")]
+pub async fn create_role(
+    state: State,
+    caller: Caller,
+    body: web::Json<CreateBody>,
+) -> Result<HttpResponse, AppError> {
+    caller.require_any(&["roles:manage"])?;
+    let body = validated(body.into_inner())?;
+    let spec = NewRoleSpec {
+        name: body.name,
+        description: body.description.unwrap_or_default(),
+        permissions: body.permissions,
+        inherits: body.inherits,
+    };
+    let actor = caller.actor();
+    let view = state
+        .db
+        .run(move |conn| {
+            let role = manage::roles::create_role(conn, &actor, spec)?;
+            RoleView::load(conn, &role.name)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/roles/{}", view.name)))
+        .json(view))
+}
+
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[schema(as = RolePatchBody)]
+#[serde(deny_unknown_fields)]
+pub struct PatchBody {
+    name: Option<String>,
+    description: Option<String>,
+    #[validate(length(max = 200, message = "at most 200 grants"))]
+    permissions: Option<Vec<String>>,
+    #[validate(length(max = 50, message = "at most 50 parents"))]
+    inherits: Option<Vec<String>>,
+}
+
+/// Edits a role; each field is optional, `permissions` and `inherits` replace the lists.
+#[utoipa::path(
+    tag = "roles",
+    request_body = PatchBody,
+    params(("name" = String, Path, description = "Role name")),
+    security(("oauth2" = ["roles:manage"])),
+    responses(
+        (status = 200, description = "Updated", body = RoleView),
+        (status = 403, description = "Beyond the caller", body = crate::error::ErrorBody),
+        (status = 404, description = "No such role", body = crate::error::ErrorBody),
+        (status = 409, description = "Would leave no active holder of *, or a name taken", body = crate::error::ErrorBody),
+        (status = 422, description = "Invalid fields or a cycle", body = crate::error::ErrorBody),
+    )
+)]
+#[patch("/roles/{name}")]
+pub async fn update_role(
+    state: State,
+    caller: Caller,
+    name: web::Path<String>,
+    body: web::Json<PatchBody>,
+) -> Result<HttpResponse, AppError> {
+    caller.require_any(&["roles:manage"])?;
+    let body = validated(body.into_inner())?;
+    let name = name.into_inner();
+    let edit = RoleEdit {
+        name: body.name,
+        description: body.description,
+        permissions: body.permissions,
+        inherits: body.inherits,
+    };
+    let actor = caller.actor();
+    let view = state
+        .db
+        .run(move |conn| {
+            let role = manage::roles::update_role(conn, &actor, &name, edit)?;
+            RoleView::load(conn, &role.name)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DeleteQuery {
+    /// Also remove the role from its holders and heirs, in the same transaction.
+    force: Option<bool>,
+}
+
+/// Deletes a role: 204. Held or inherited roles need `?force=true` (else 409 naming the
+/// links); `anonymous` and `admin` are never deleted.
+#[utoipa::path(
+    tag = "roles",
+    params(("name" = String, Path, description = "Role name"), DeleteQuery),
+    security(("oauth2" = ["roles:manage"])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Beyond the caller", body = crate::error::ErrorBody),
+        (status = 404, description = "No such role", body = crate::error::ErrorBody),
+        (status = 409, description = "Built in, or held/inherited without force", body = crate::error::ErrorBody),
+    )
+)]
+#[delete("/roles/{name}")]
+pub async fn delete_role(
+    state: State,
+    caller: Caller,
+    name: web::Path<String>,
+    query: web::Query<DeleteQuery>,
+) -> Result<HttpResponse, AppError> {
+    caller.require_any(&["roles:manage"])?;
+    let name = name.into_inner();
+    let force = query.force.unwrap_or(false);
+    let actor = caller.actor();
+    state
+        .db
+        .run(move |conn| manage::roles::delete_role(conn, &actor, &name, force))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

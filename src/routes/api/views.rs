@@ -1,0 +1,185 @@
+//! JSON shapes of SPEC §6, built from rows.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::authz::roles::RoleGraph;
+use crate::authz::PermissionSet;
+use crate::db::models::{Role, User};
+use crate::db::queries::{roles as role_q, users as user_q};
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::manage;
+
+/// RFC 3339 UTC.
+pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A time for people to read on a page: `2026-11-23 10:12 UTC`.
+pub fn display_time(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RoleAssignmentView {
+    pub name: String,
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub disabled: bool,
+    pub created_at: String,
+    pub roles: Vec<RoleAssignmentView>,
+    /// The user's current permissions (unexpired assignments, inheritance and wildcards
+    /// expanded over the catalog).
+    pub permissions: Vec<String>,
+}
+
+/// What every view of users or roles is resolved against, loaded once per request.
+pub struct Directory {
+    graph: RoleGraph,
+    catalog: Vec<String>,
+    now: chrono::NaiveDateTime,
+}
+
+impl Directory {
+    pub fn load(conn: &mut DbConn) -> Result<Self, AppError> {
+        Ok(Self {
+            graph: RoleGraph::new(role_q::load_role_defs(conn)?),
+            catalog: manage::roles::catalog(conn)?,
+            now: crate::db::now(),
+        })
+    }
+
+    fn expand(&self, set: &PermissionSet) -> Vec<String> {
+        let catalog: Vec<&str> = self.catalog.iter().map(String::as_str).collect();
+        set.expand(&catalog)
+    }
+
+    fn user(&self, user: User, assignments: Vec<(String, Option<NaiveDateTime>)>) -> UserView {
+        let active: Vec<(String, Option<NaiveDateTime>)> = assignments
+            .into_iter()
+            .filter(|(_, exp)| exp.is_none_or(|e| e > self.now))
+            .collect();
+        let permissions = self.expand(&self.graph.resolve(active.iter().map(|(r, _)| r.as_str())));
+        UserView {
+            id: user.id,
+            username: user.username,
+            email: user.email,
+            display_name: user.display_name,
+            disabled: user.disabled,
+            created_at: rfc3339(user.created_at),
+            roles: active
+                .into_iter()
+                .map(|(name, exp)| RoleAssignmentView {
+                    name,
+                    expires_at: exp.map(rfc3339),
+                })
+                .collect(),
+            permissions,
+        }
+    }
+
+    fn role(&self, role: Role, user_count: i64) -> RoleView {
+        let def = self.graph.get(&role.name);
+        let mut inherits = def.map(|d| d.parents.clone()).unwrap_or_default();
+        inherits.sort();
+        RoleView {
+            permissions: def.map(|d| d.grants.clone()).unwrap_or_default(),
+            inherits,
+            effective_permissions: self.expand(&self.graph.effective(&role.name)),
+            effective_grants: self
+                .graph
+                .effective_with_origin(&role.name)
+                .into_iter()
+                .map(|(grant, via)| GrantOriginView { grant, via })
+                .collect(),
+            user_count,
+            name: role.name,
+            description: role.description,
+            builtin: role.builtin,
+        }
+    }
+}
+
+impl UserView {
+    pub fn load(conn: &mut DbConn, user: User) -> Result<Self, AppError> {
+        let assignments = user_q::list_assignments(conn, user.id)?;
+        Ok(Directory::load(conn)?.user(user, assignments))
+    }
+
+    /// Views of several users with three queries in all.
+    pub fn load_many(conn: &mut DbConn, users: Vec<User>) -> Result<Vec<Self>, AppError> {
+        let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+        let mut by_user: HashMap<i64, Vec<(String, Option<NaiveDateTime>)>> = HashMap::new();
+        for (user_id, role, exp) in user_q::list_assignments_of(conn, &ids)? {
+            by_user.entry(user_id).or_default().push((role, exp));
+        }
+        let dir = Directory::load(conn)?;
+        Ok(users
+            .into_iter()
+            .map(|u| {
+                let assignments = by_user.remove(&u.id).unwrap_or_default();
+                dir.user(u, assignments)
+            })
+            .collect())
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GrantOriginView {
+    pub grant: String,
+    /// The nearest role carrying the grant: the role itself, or the ancestor it inherits
+    /// the grant from.
+    pub via: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RoleView {
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    /// Direct grants (wildcards as written).
+    pub permissions: Vec<String>,
+    /// Direct parents.
+    pub inherits: Vec<String>,
+    /// Own and inherited grants expanded over the catalog.
+    pub effective_permissions: Vec<String>,
+    /// Own and inherited grants as written, each with the role it comes from.
+    pub effective_grants: Vec<GrantOriginView>,
+    /// Users holding the role directly through an unexpired assignment.
+    pub user_count: i64,
+}
+
+impl RoleView {
+    /// Every role, by name.
+    pub fn load_all(conn: &mut DbConn) -> Result<Vec<Self>, AppError> {
+        let counts = role_q::count_active_holders(conn, crate::db::now())?;
+        let dir = Directory::load(conn)?;
+        Ok(role_q::list_roles(conn)?
+            .into_iter()
+            .map(|r| {
+                let count = counts.get(&r.id).copied().unwrap_or(0);
+                dir.role(r, count)
+            })
+            .collect())
+    }
+
+    pub fn load(conn: &mut DbConn, name: &str) -> Result<Self, AppError> {
+        let role = role_q::find_role_by_name(conn, name)?.ok_or(AppError::NotFound)?;
+        let count = role_q::count_active_holders(conn, crate::db::now())?
+            .get(&role.id)
+            .copied()
+            .unwrap_or(0);
+        Ok(Directory::load(conn)?.role(role, count))
+    }
+}

@@ -1,0 +1,99 @@
+//! Routes, mirroring the URL space.
+
+pub mod admin;
+pub mod api;
+pub mod extractors;
+pub mod health;
+pub mod openapi;
+pub mod public;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+
+use crate::auth::principal::Caller;
+use crate::manage::audit::{record, Outcome};
+use crate::manage::Actor;
+use crate::startup::AppState;
+
+/// Routes outside `/api` (mounted before the `/api` scope, which would otherwise claim
+/// every `/api/...` path).
+pub fn configure(cfg: &mut web::ServiceConfig, doc: utoipa::openapi::OpenApi) {
+    cfg.service(health::healthz)
+        .route("/api/docs", web::get().to(openapi::docs_redirect))
+        .service(openapi::swagger_ui(doc))
+        .route("/static/quire.css", web::get().to(stylesheet))
+        .configure(admin::configure)
+        .service(public::index)
+        .service(public::show_post);
+}
+
+/// The stylesheet, compiled in (no files needed at run time), cached for a day.
+async fn stylesheet() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(include_str!("../../static/quire.css"))
+}
+
+/// Headers for every HTML page: no framing, no sniffing, no scripts (the pages need none),
+/// forms only to ourselves.
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+];
+
+/// Unknown routes answer the JSON error shape, not an empty body.
+pub async fn not_found() -> Result<actix_web::HttpResponse, crate::error::AppError> {
+    Err(crate::error::AppError::NotFound)
+}
+
+/// Every 403 is audited, whichever handler produced it, with the caller if known.
+pub async fn audit_denials(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    if res.status() == actix_web::http::StatusCode::FORBIDDEN {
+        let request = res.request();
+        let target = format!("{} {}", request.method(), request.path());
+        let actor = request
+            .extensions()
+            .get::<Caller>()
+            .map(Caller::actor)
+            .unwrap_or_else(|| Actor {
+                id: None,
+                name: "anonymous".into(),
+                ip: request.peer_addr().map(|a| a.ip().to_string()),
+                principal: None,
+            });
+        if let Some(state) = request.app_data::<web::Data<AppState>>().cloned() {
+            // Off the response path: the client does not wait for the audit write.
+            actix_web::rt::spawn(async move {
+                let result = state
+                    .db
+                    .run(move |conn| {
+                        Ok(record(
+                            conn,
+                            &actor,
+                            "access.denied",
+                            &target,
+                            Outcome::Denied,
+                            "403",
+                        )?)
+                    })
+                    .await;
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "could not audit a denial");
+                }
+            });
+        }
+    }
+    Ok(res)
+}

@@ -1,0 +1,119 @@
+//! Building the HTTP application: `Application::build` binds (port 0 works for tests),
+//! `run` serves until stopped.
+
+use std::net::TcpListener;
+
+use actix_identity::IdentityMiddleware;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use sha2::{Digest, Sha512};
+use utoipa_actix_web::AppExt;
+
+use crate::auth::cache::AuthzCache;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::Verifier;
+use crate::auth::throttle::Throttle;
+use crate::config::Config;
+use crate::db::Db;
+use crate::routes;
+
+/// Shared by every handler.
+pub struct AppState {
+    pub config: Config,
+    pub db: Db,
+    pub jwt: JwtKeys,
+    pub cache: AuthzCache,
+    pub throttle: Throttle,
+    pub verifier: Verifier,
+    session_key: Key,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// The cookie key is derived from the JWT secret (domain-separated), so every instance on
+/// one database signs and reads the same sessions without a second secret to manage.
+fn session_key(secret: &str) -> Key {
+    let mut hasher = Sha512::new();
+    hasher.update(b"quire session cookie key v1\0");
+    hasher.update(secret.as_bytes());
+    Key::from(&hasher.finalize())
+}
+
+impl Application {
+    /// Binds `config.bind` and builds the server; the database must be migrated and
+    /// prepared (`cli::serve::prepare`).
+    pub fn build(config: Config, db: Db, jwt_secret: String) -> Result<Self, anyhow::Error> {
+        let listener = TcpListener::bind(config.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let workers = config.workers;
+        let state = web::Data::new(AppState {
+            jwt: JwtKeys::new(&jwt_secret, &config.issuer, &config.audience),
+            cache: AuthzCache::new(),
+            throttle: Throttle::default(),
+            verifier: Verifier::new(config.bcrypt_cost)?,
+            session_key: session_key(&jwt_secret),
+            config,
+            db,
+        });
+        let doc = routes::openapi::document();
+        let mut server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(
+                CookieSessionStore::default(),
+                state.session_key.clone(),
+            )
+            .cookie_name("quire_session".into())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_secure(state.config.cookie_secure)
+            .cookie_content_security(CookieContentSecurity::Private)
+            .session_lifecycle(
+                PersistentSession::default()
+                    .session_ttl(actix_web::cookie::time::Duration::hours(12)),
+            )
+            .build();
+            let doc = doc.clone();
+            App::new()
+                .configure(|cfg| routes::configure(cfg, doc))
+                .into_utoipa_app()
+                .service(utoipa_actix_web::scope("/api").configure(routes::api::configure))
+                .split_for_parts()
+                .0
+                .app_data(state.clone())
+                .app_data(routes::extractors::json_config())
+                .app_data(routes::extractors::form_config())
+                .app_data(routes::extractors::query_config())
+                .app_data(routes::extractors::path_config())
+                .default_service(web::to(routes::not_found))
+                .wrap(actix_web::middleware::from_fn(routes::audit_denials))
+                .wrap(IdentityMiddleware::default())
+                .wrap(sessions)
+        })
+        .listen(listener)?;
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Shorthand used by extractors and handlers.
+pub type State = web::Data<AppState>;

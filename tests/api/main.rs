@@ -1,0 +1,19 @@
+//! Integration tests: the real router over HTTP on a real database, once per backend.
+
+#[macro_use]
+mod helpers;
+
+mod auth;
+mod cli;
+mod comments;
+mod e2e;
+mod explain_audit;
+mod health;
+mod nasty;
+mod openapi;
+mod pages;
+mod posts;
+mod reliability;
+mod roles;
+mod schema;
+mod users;

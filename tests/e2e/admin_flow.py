@@ -1,0 +1,112 @@
+"""End-to-end: the admin pages in headless Chromium (Debian's), driven by Playwright.
+
+Run by tests/api/e2e.rs against a freshly spawned Quire:
+    python admin_flow.py BASE_URL ADMIN_PASSWORD USERNAME SHOT_DIR
+Signs in, creates a role with chosen permissions and a <script> in its description, grants
+it to USERNAME, sees it on the matrix, revokes it, and checks that the script is shown as
+text and never runs. Screenshots of each page go to SHOT_DIR (laptop and phone sizes).
+"""
+import os
+import sys
+
+from playwright.sync_api import expect, sync_playwright
+
+BASE, ADMIN_PASSWORD, USERNAME, SHOTS = sys.argv[1:5]
+ROLE = "reviewer"
+SCRIPT = '<script>window.__pwned = 1; alert("x")</script>'
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def shot(page, name):
+    page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def run():
+    os.makedirs(SHOTS, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 860})
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+        page.goto(f"{BASE}/admin/roles")
+        expect(page).to_have_url(f"{BASE}/admin/login?next=/admin/roles")
+        shot(page, "01-login")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", ADMIN_PASSWORD)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(f"{BASE}/admin/roles")
+        shot(page, "02-roles")
+
+        # Create a role with chosen permissions.
+        page.fill("input[name=name]", ROLE)
+        page.fill("input[name=description]", SCRIPT)
+        for perm in ["posts:read", "comments:read", "comments:delete"]:
+            page.check(f"input[name=permission][value='{perm}']")
+        page.click("text=Create role")
+        expect(page).to_have_url(f"{BASE}/admin/roles/{ROLE}")
+        expect(page.locator(".flash-ok")).to_contain_text("created")
+        shot(page, "03-role")
+        # The script is text: shown in the field, never executed.
+        expect(page.locator("input[name=description]")).to_have_value(SCRIPT)
+        assert page.evaluate("window.__pwned") is None, "the description ran as a script"
+        page.goto(f"{BASE}/admin/roles")
+        expect(page.locator("table")).to_contain_text(SCRIPT)
+        assert page.evaluate("window.__pwned") is None, "the description ran as a script"
+
+        # Grant it to the user.
+        page.goto(f"{BASE}/admin/users")
+        shot(page, "04-users")
+        page.click(f"a:text-is('{USERNAME}')")
+        page.select_option("select[name=role]", ROLE)
+        page.click("text=Grant")
+        expect(page.locator(".flash-ok")).to_contain_text(ROLE)
+        expect(page.locator("table")).to_contain_text(ROLE)
+        shot(page, "05-user")
+        user_url = page.url
+
+        # See it on the matrix: reviewer holds comments:delete directly.
+        page.goto(f"{BASE}/admin/matrix")
+        cell = page.locator(f"td[title^='{ROLE}: granted directly (comments:delete']")
+        expect(cell).to_have_text("●")
+        shot(page, "06-matrix")
+
+        # Revoke it.
+        page.goto(user_url)
+        page.locator(f"form:has(input[name=role][value='{ROLE}']) button").click()
+        expect(page.locator(".flash-ok")).to_contain_text("revoked")
+        expect(page.locator("table")).not_to_contain_text(ROLE)
+        shot(page, "07-revoked")
+
+        # The same pages on a phone.
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.context.add_cookies(page.context.cookies())
+        for path, name in [("/admin", "08-phone-dashboard"), (f"/admin/roles/{ROLE}", "09-phone-role"),
+                           ("/admin/matrix", "10-phone-matrix")]:
+            phone.goto(BASE + path)
+            shot(phone, name)
+
+        assert not dialogs, f"a dialog opened: {dialogs}"
+
+        # Swagger UI (offline) authorizes with the password flow and calls the API.
+        docs = browser.new_page(viewport={"width": 1366, "height": 900})
+        docs.goto(f"{BASE}/api/docs/")
+        docs.click("button.authorize")
+        docs.fill("input#oauth_username", "admin")
+        docs.fill("input#oauth_password", ADMIN_PASSWORD)
+        docs.click("div.auth-btn-wrapper button.authorize")
+        expect(docs.locator("div.auth-container")).to_contain_text("Authorized")
+        docs.click("button.btn-done")
+        docs.click("#operations-auth-get_me")
+        docs.click("button.try-out__btn")
+        docs.click("button.execute")
+        expect(docs.locator(".responses-wrapper .live-responses-table")).to_contain_text("200")
+        expect(docs.locator(".responses-wrapper")).to_contain_text('"username": "admin"')
+        shot(docs, "11-swagger")
+        browser.close()
+    print("admin flow and swagger: ok")
+
+
+if __name__ == "__main__":
+    run()
