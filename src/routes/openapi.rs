@@ -2,8 +2,11 @@
 //! cannot be served without being documented. Its `oauth2` password flow offers the
 //! permission catalog as scopes; each operation lists the scopes that can satisfy it.
 
-use utoipa::openapi::security::{Flow, OAuth2, Password, Scopes, SecurityScheme};
-use utoipa::openapi::{Info, OpenApi};
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
+use utoipa::openapi::security::{
+    Flow, OAuth2, Password, Scopes, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{Content, Info, OpenApi, Ref, RefOr, Response};
 use utoipa_actix_web::AppExt;
 
 use crate::authz::CATALOG;
@@ -34,7 +37,95 @@ pub fn document() -> OpenApi {
     api.components
         .get_or_insert_with(Default::default)
         .add_security_scheme("oauth2", scheme);
+    document_common_errors(&mut api);
     api
+}
+
+/// Adds the error answers that come from the shared machinery rather than from a handler
+/// (SPEC §5–6): token checks, scope checks, and the query, path and body extractors
+/// (`routes::extractors`). Each operation gets the ones its shape makes possible, unless
+/// its own annotation already describes that status more precisely.
+fn document_common_errors(api: &mut OpenApi) {
+    for item in api.paths.paths.values_mut() {
+        for op in operations_mut(item) {
+            let has_param = |place: ParameterIn| {
+                op.parameters.iter().flatten().any(|p| match p {
+                    RefOr::T(p) => p.parameter_in == place,
+                    RefOr::Ref(_) => false,
+                })
+            };
+            let mut errors: Vec<(&str, &str)> = Vec::new();
+            if has_param(ParameterIn::Query) {
+                errors.push(("400", "Malformed query (`bad_request`)"));
+            }
+            if has_param(ParameterIn::Path) {
+                errors.push(("404", "Nothing at this path (`not_found`)"));
+            }
+            if let Some(RefOr::T(body)) = &op.request_body {
+                if body.content.contains_key("application/json") {
+                    errors.push(("400", "Malformed JSON (`bad_request`)"));
+                    errors.push(("415", "Not sent as application/json"));
+                    errors.push(("422", "Invalid fields (`validation_failed`)"));
+                } else {
+                    errors.push(("400", "Malformed form (`invalid_request`)"));
+                }
+                errors.push(("413", "Body over the size limit"));
+            }
+            if let Some(security) = &op.security {
+                // A bad token is refused even where anonymous access is allowed.
+                errors.push(("401", "Missing, invalid, expired or revoked bearer token"));
+                if security.iter().any(names_a_scope) {
+                    errors.push((
+                        "403",
+                        "The effective permissions lack the scope (`insufficient_scope`), \
+                         or the policy denies the action (`forbidden`)",
+                    ));
+                }
+            }
+            for (status, description) in errors {
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| RefOr::T(error_response(description)));
+            }
+        }
+    }
+}
+
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Whether a requirement names at least one scope (`oauth2 = []` only needs a token).
+fn names_a_scope(requirement: &SecurityRequirement) -> bool {
+    serde_json::to_value(requirement).is_ok_and(|v| {
+        v.as_object().is_some_and(|schemes| {
+            schemes
+                .values()
+                .any(|s| s.as_array().is_some_and(|a| !a.is_empty()))
+        })
+    })
+}
+
+fn error_response(description: &str) -> Response {
+    let schema = Ref::from_schema_name("ErrorBody");
+    let mut response = Response::new(description);
+    response.content.insert(
+        "application/json".into(),
+        RefOr::T(Content::new(Some(schema))),
+    );
+    response
 }
 
 /// Swagger UI at `/api/docs/`, fully offline (vendored assets).

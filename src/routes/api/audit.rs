@@ -63,7 +63,10 @@ impl From<AuditEvent> for AuditEventView {
     tag = "audit",
     params(AuditQuery),
     security(("oauth2" = ["audit:read"])),
-    responses((status = 200, description = "Audit events, newest first", body = AuditPage))
+    responses(
+        (status = 200, description = "Audit events, newest first", body = AuditPage),
+        (status = 422, description = "Bad limit or outcome", body = crate::error::ErrorBody),
+    )
 )]
 #[get("/audit")]
 pub async fn list_audit(
