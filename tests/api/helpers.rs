@@ -294,8 +294,8 @@ pub async fn create_role(app: &TestApp, name: &str, grants: &[&str]) {
 }
 
 /// A Python venv (made once per run under target/, from PyPI) with the tools the suite
-/// drives: openapi-spec-validator and Playwright (which uses Debian's Chromium, never a
-/// downloaded browser).
+/// drives: openapi-spec-validator, schemathesis, and Playwright (which uses Debian's
+/// Chromium, never a downloaded browser).
 pub fn venv_python() -> &'static str {
     static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     PYTHON.get_or_init(|| {
@@ -303,7 +303,10 @@ pub fn venv_python() -> &'static str {
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pyvenv");
         let python = dir.join("bin/python");
         let ready = Command::new(&python)
-            .args(["-c", "import openapi_spec_validator, playwright"])
+            .args([
+                "-c",
+                "import openapi_spec_validator, playwright, schemathesis",
+            ])
             .status()
             .is_ok_and(|s| s.success());
         if !ready {
@@ -325,6 +328,7 @@ pub fn venv_python() -> &'static str {
                     "--quiet",
                     "openapi-spec-validator==0.9.0",
                     "playwright==1.65.2",
+                    "schemathesis==4.32.5",
                 ])
                 .status()
                 .expect("pip");

@@ -16,4 +16,5 @@ mod posts;
 mod reliability;
 mod roles;
 mod schema;
+mod schemathesis;
 mod users;
