@@ -16,6 +16,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use super::cache::{Snapshot, UserEntry};
 use super::jwt::Claims;
 use crate::authz::{Denied, Principal};
+use crate::db::DbConn;
 use crate::error::AppError;
 use crate::manage::Actor;
 use crate::startup::AppState;
@@ -121,24 +122,30 @@ enum Presented {
     Session(i64),
 }
 
+/// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive,
+/// surrounding whitespace ignored). Any other scheme or an empty token is an invalid token.
+pub fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
+    let value = value
+        .to_str()
+        .map_err(|_| AppError::InvalidToken("the Authorization header is not ASCII".into()))?;
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AppError::InvalidToken(format!(
+            "unsupported authorization scheme `{scheme}`"
+        )));
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(AppError::InvalidToken("the bearer token is empty".into()));
+    }
+    Ok(token)
+}
+
 fn presented(req: &HttpRequest, state: &AppState) -> Result<Presented, AppError> {
     if let Some(value) = req.headers().get(header::AUTHORIZATION) {
-        let value = value
-            .to_str()
-            .map_err(|_| AppError::InvalidToken("the Authorization header is not ASCII".into()))?;
-        let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
-        if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(AppError::InvalidToken(format!(
-                "unsupported authorization scheme `{scheme}`"
-            )));
-        }
-        let token = token.trim();
-        if token.is_empty() {
-            return Err(AppError::InvalidToken("the bearer token is empty".into()));
-        }
         return state
             .jwt
-            .verify(token)
+            .verify(bearer_token(value)?)
             .map(Presented::Bearer)
             .map_err(AppError::InvalidToken);
     }
@@ -157,37 +164,101 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
+        let credentials = Credentials::from_request(req, &mut Payload::None).into_inner();
         Box::pin(async move {
-            if let Some(caller) = req.extensions().get::<Caller>() {
-                return Ok(caller.clone());
-            }
+            let credentials = credentials?;
+            let (caller, ()) = credentials.run(|_, _| Ok(())).await?;
+            Ok(caller)
+        })
+    }
+}
+
+/// What a request presented, checked without the database (the JWT signature and claims).
+///
+/// The hot read routes take this instead of [`Caller`] and resolve the caller on the same
+/// blocking thread and connection as their own query ([`Credentials::run`]): one hop to
+/// the blocking pool per request instead of two.
+pub struct Credentials {
+    req: HttpRequest,
+    state: actix_web::web::Data<AppState>,
+    presented: Presented,
+    ip: Option<String>,
+}
+
+impl FromRequest for Credentials {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready((|| {
             let state = req
                 .app_data::<actix_web::web::Data<AppState>>()
                 .ok_or_else(|| anyhow::anyhow!("application state missing"))?
                 .clone();
-            let ip = req.peer_addr().map(|a| a.ip().to_string());
-            let presented = presented(&req, &state)?;
-            let (user_id, jti) = match &presented {
-                Presented::Nothing => (None, None),
-                Presented::Bearer(claims) => {
-                    let id = claims.user_id().ok_or_else(|| {
-                        AppError::InvalidToken("the token's subject is not a user".into())
-                    })?;
-                    (Some(id), Some(claims.jti.clone()))
-                }
-                Presented::Session(id) => (Some(*id), None),
-            };
-            let cache_state = state.clone();
-            let snapshot = state
-                .db
-                .run(move |conn| cache_state.cache.snapshot(conn, user_id, jti.as_deref()))
-                .await?;
-            let caller = resolve(presented, snapshot, ip)?;
-            req.extensions_mut().insert(caller.clone());
-            Ok(caller)
-        })
+            let presented = presented(req, &state)?;
+            Ok(Credentials {
+                req: req.clone(),
+                ip: req.peer_addr().map(|a| a.ip().to_string()),
+                state,
+                presented,
+            })
+        })())
     }
+}
+
+impl Credentials {
+    /// Resolves the caller (the cached permissions, checked against the current
+    /// generation) and runs `f` with it, on one pooled connection in one blocking task.
+    /// The caller is remembered on the request even when `f` fails, so a denial is
+    /// audited with its identity.
+    pub async fn run<T, F>(self, f: F) -> Result<(Caller, T), AppError>
+    where
+        F: FnOnce(&mut DbConn, &Caller) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Credentials {
+            req,
+            state,
+            presented,
+            ip,
+        } = self;
+        let known = req.extensions().get::<Caller>().cloned();
+        let cache_state = state.clone();
+        let (caller, result) = state
+            .db
+            .run(move |conn| {
+                let caller = match known {
+                    Some(caller) => caller,
+                    None => authenticate(&cache_state, conn, presented, ip)?,
+                };
+                let result = f(conn, &caller);
+                Ok((caller, result))
+            })
+            .await?;
+        req.extensions_mut().insert(caller.clone());
+        result.map(|value| (caller, value))
+    }
+}
+
+/// The caller for what was presented, from the authorization cache.
+fn authenticate(
+    state: &AppState,
+    conn: &mut DbConn,
+    presented: Presented,
+    ip: Option<String>,
+) -> Result<Caller, AppError> {
+    let (user_id, jti) = match &presented {
+        Presented::Nothing => (None, None),
+        Presented::Bearer(claims) => {
+            let id = claims.user_id().ok_or_else(|| {
+                AppError::InvalidToken("the token's subject is not a user".into())
+            })?;
+            (Some(id), Some(claims.jti.as_str()))
+        }
+        Presented::Session(id) => (Some(*id), None),
+    };
+    let snapshot = state.cache.snapshot(conn, user_id, jti)?;
+    resolve(presented, snapshot, ip)
 }
 
 fn resolve(

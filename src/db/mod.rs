@@ -7,6 +7,7 @@ pub mod models;
 pub mod queries;
 pub mod schema;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -88,6 +89,10 @@ impl ManageConnection for Manager {
 pub struct Db {
     pool: DbPool,
     sqlite: bool,
+    /// One per pooled connection: [`Db::run`] waits here, on the async side, for a free
+    /// connection, so blocking threads are only started for work that can run at once
+    /// (never a crowd of threads parked on the pool's mutex, each with its own arena).
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
@@ -116,12 +121,17 @@ impl Db {
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(min_idle))
+            // A SQLite file cannot go stale under us, so no `SELECT 1` per checkout there.
+            // A PostgreSQL connection can (server restart, idle kill): test it, one round
+            // trip, so a client never gets the error of a dead connection.
+            .test_on_check_out(!url.is_sqlite())
             .connection_timeout(Duration::from_secs(20))
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", url.redacted()))?;
         Ok(Self {
             pool,
             sqlite: url.is_sqlite(),
+            permits: Arc::new(tokio::sync::Semaphore::new(pool_size as usize)),
         })
     }
 
@@ -142,6 +152,11 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database permits: {e}")))?;
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let mut conn = pool

@@ -4,7 +4,7 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use crate::auth::principal::Caller;
+use crate::auth::principal::{Caller, Credentials};
 use crate::authz::{
     check_create_post, check_post, post_read_scope, PostAction, PostCan, Principal,
 };
@@ -117,29 +117,25 @@ fn parse_status(raw: &str) -> Result<String, AppError> {
 )]
 #[get("/posts")]
 pub async fn list_posts(
-    state: State,
-    caller: Caller,
+    credentials: Credentials,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require_any(PostAction::Read.requirement())?;
-    let limit = cursor::limit(q.limit.as_deref())?;
-    let status = q.status.as_deref().map(parse_status).transpose()?;
-    let before_id = q
-        .cursor
-        .as_deref()
-        .map(|c| cursor::decode('p', c))
-        .transpose()?;
-    let author = q.author.clone();
-    let principal = caller.principal.clone();
-    let scope = post_read_scope(&principal);
-    let rows = state
-        .db
-        .run(move |conn| {
-            let author_id = match author {
+    let q = q.into_inner();
+    let (caller, rows) = credentials
+        .run(move |conn, caller| {
+            caller.require_any(PostAction::Read.requirement())?;
+            let limit = cursor::limit(q.limit.as_deref())?;
+            let status = q.status.as_deref().map(parse_status).transpose()?;
+            let before_id = q
+                .cursor
+                .as_deref()
+                .map(|c| cursor::decode('p', c))
+                .transpose()?;
+            let author_id = match &q.author {
                 None => None,
-                Some(name) => match post_q::find_user_id_by_username(conn, &name)? {
+                Some(name) => match post_q::find_user_id_by_username(conn, name)? {
                     Some(id) => Some(id),
-                    None => return Ok(Vec::new()),
+                    None => return Ok((Vec::new(), limit)),
                 },
             };
             let filter = PostFilter {
@@ -147,13 +143,15 @@ pub async fn list_posts(
                 status,
                 before_id,
             };
-            Ok(post_q::list_posts(conn, scope, &filter, limit)?)
+            let scope = post_read_scope(&caller.principal);
+            Ok((post_q::list_posts(conn, scope, &filter, limit)?, limit))
         })
         .await?;
+    let (rows, limit) = rows;
     let next_cursor = cursor::next('p', rows.len(), limit, rows.last().map(|(p, _)| p.id));
     let items: Vec<PostView> = rows
         .into_iter()
-        .map(|(p, a)| PostView::new(&principal, p, a))
+        .map(|(p, a)| PostView::new(&caller.principal, p, a))
         .collect();
     Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))
 }
@@ -169,18 +167,20 @@ pub async fn list_posts(
 )]
 #[get("/posts/{id}")]
 pub async fn get_post(
-    state: State,
-    caller: Caller,
+    credentials: Credentials,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require_any(PostAction::Read.requirement())?;
     let id = id.into_inner();
-    let (post, author) = state
-        .db
-        .run(move |c| post_q::find_post(c, id)?.ok_or(AppError::NotFound))
+    let (_, view) = credentials
+        .run(move |conn, caller| {
+            caller.require_any(PostAction::Read.requirement())?;
+            let (post, author) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
+            check_post(&caller.principal, PostAction::Read, facts(&post))
+                .map_err(|d| caller.deny(d))?;
+            Ok(PostView::new(&caller.principal, post, author))
+        })
         .await?;
-    check_post(&caller.principal, PostAction::Read, facts(&post)).map_err(|d| caller.deny(d))?;
-    Ok(HttpResponse::Ok().json(PostView::new(&caller.principal, post, author)))
+    Ok(HttpResponse::Ok().json(view))
 }
 
 #[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
@@ -188,11 +188,17 @@ pub async fn get_post(
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     title: String,
     #[validate(length(min = 1, max = 100000, message = "must be 1 to 100000 characters"))]
+    #[schema(min_length = 1, max_length = 100000)]
     body: String,
+    /// Derived from the title when absent.
     #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
+    #[schema(max_length = 80, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     slug: Option<String>,
+    /// `draft` (default) or `published`.
+    #[schema(pattern = "^(draft|published)$")]
     status: Option<String>,
 }
 
@@ -268,10 +274,13 @@ pub async fn create_post(
 #[serde(deny_unknown_fields)]
 pub struct PatchBody {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     title: Option<String>,
     #[validate(length(min = 1, max = 100000, message = "must be 1 to 100000 characters"))]
+    #[schema(min_length = 1, max_length = 100000)]
     body: Option<String>,
     #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
+    #[schema(max_length = 80, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     slug: Option<String>,
 }
 
