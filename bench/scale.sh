@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# List latency at 10,000 and at 1,000,000 posts, and the query plans behind it.
+#
+#   bench/scale.sh [sqlite|postgres] [SECONDS]       (default sqlite, 10)
+#
+# For each size: a fresh database (1,000 users; `quire seed --demo`, batched inserts), the
+# release server, and wrk (2 threads, 16 connections: latency, not saturation) on
+# GET /api/posts?limit=20 (first page), the same from the middle of the table (a cursor at
+# id N/2; cursors are base64url of "p<id>") and GET /api/posts/2, as user0007 (role `user`:
+# "published or own", Quire's most involved read). Then the plans of the list's two keyset
+# queries and of the single read: the SQL diesel sends for them, written out by hand here
+# (src/db/queries/posts.rs `page`, `find_post`), run through EXPLAIN on the same database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+backend="${1:-sqlite}"; SECS="${2:-10}"
+need wrk wrk
+OUT="bench/out/scale-$(date +%Y%m%d-%H%M%S)-$backend"; mkdir -p "$OUT"
+cargo build --release --quiet
+cursor_at() { printf 'p%d' "$1" | base64 | tr '+/' '-_' | tr -d '='; }
+
+explain() { # sql
+  case "$backend" in
+    sqlite) sqlite3 "${DATABASE_URL#sqlite://}" "EXPLAIN QUERY PLAN $1" ;;
+    postgres) psql "$DATABASE_URL" -qAt -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) $1" ;;
+  esac
+}
+
+echo "| $backend, wrk -t2 -c16, ${SECS}s | posts | requests/s | p50 | p99 | non-2xx |"
+echo "| --- | --- | --- | --- | --- | --- |"
+for posts in 10000 1000000; do
+  fresh_db "$backend" quire_scale "$OUT"
+  /usr/bin/time -f "%e" -o "$OUT/seed-$posts.time" "$QUIRE_BIN" seed --demo --users 1000 --posts "$posts" >/dev/null
+  [ "$backend" = postgres ] && psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
+  base=http://127.0.0.1:18505
+  start_server "$base/healthz" -- "$QUIRE_BIN" serve --bind 127.0.0.1:18505
+  token=$(quire_token "$base" user0007 posts:read)
+  middle=$(cursor_at $((posts / 2)))
+  for req in "list_first|/api/posts?limit=20" "list_middle|/api/posts?limit=20&cursor=$middle" "get_post|/api/posts/2"; do
+    name=${req%%|*}; path=${req#*|}
+    wrk_row "${name}_$posts" 16 -H "Authorization: Bearer $token" "$base$path" | sed "s/^| \([a-z_]*\)_$posts |/| \1 | $posts |/"
+  done
+  stop_server
+  echo "seeded $posts posts in $(cat "$OUT/seed-$posts.time") s" >> "$OUT/notes.txt"
+done
+cat "$OUT/notes.txt"
+
+me=$(case "$backend" in
+  sqlite) sqlite3 "${DATABASE_URL#sqlite://}" "SELECT id FROM users WHERE username = 'user0007'" ;;
+  postgres) psql "$DATABASE_URL" -qAt -c "SELECT id FROM users WHERE username = 'user0007'" ;;
+esac)
+cols="posts.id, posts.author_id, posts.title, posts.slug, posts.body, posts.status, posts.published_at, posts.created_at, posts.updated_at, users.id, users.username, users.display_name"
+from="FROM posts INNER JOIN users ON posts.author_id = users.id"
+echo
+echo "### plans at 1,000,000 posts ($backend)"
+echo
+echo "list, published half, first page:"
+explain "SELECT $cols $from WHERE posts.status = 'published' ORDER BY posts.id DESC LIMIT 20"
+echo
+echo "list, published half, from the middle:"
+explain "SELECT $cols $from WHERE posts.status = 'published' AND posts.id < 500000 ORDER BY posts.id DESC LIMIT 20"
+echo
+echo "list, own half (author_id = user0007):"
+explain "SELECT $cols $from WHERE posts.author_id = $me AND posts.id < 500000 ORDER BY posts.id DESC LIMIT 20"
+echo
+echo "single read:"
+explain "SELECT $cols $from WHERE posts.id = 2 LIMIT 1"
+echo
+echo "raw output: $OUT"
