@@ -98,8 +98,9 @@ pub fn validated<T: validator::Validate>(body: T) -> Result<T, AppError> {
 }
 
 /// A JSON body that may be left out entirely (`PUT` with nothing to say): an empty request
-/// body is `T::default()`; anything else goes through `web::Json` and its error mapping,
-/// so malformed JSON is still a 400 and another content type a 415.
+/// body, or JSON `null` (what the document's optional body allows), is `T::default()`;
+/// anything else goes through `web::Json` and its error mapping, so malformed JSON is still
+/// a 400 and another content type a 415.
 #[derive(Debug)]
 pub struct JsonOrEmpty<T>(pub T);
 
@@ -124,8 +125,8 @@ where
         if no_body {
             return Box::pin(std::future::ready(Ok(Self(T::default()))));
         }
-        let json = web::Json::<T>::from_request(req, payload);
-        Box::pin(async move { Ok(Self(json.await?.into_inner())) })
+        let json = web::Json::<Option<T>>::from_request(req, payload);
+        Box::pin(async move { Ok(Self(json.await?.into_inner().unwrap_or_default())) })
     }
 }
 

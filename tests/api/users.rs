@@ -488,6 +488,22 @@ async fn grants_and_revocations_follow_the_guard_rails(backend: Backend) {
         app.call("PUT", &path("editor"), Some(&admin), None).await.0,
         200
     );
+    // A JSON `null` body is no body (the document allows it: the body is optional).
+    let (status, view) = app
+        .call("PUT", &path("moderator"), Some(&admin), Some(json!(null)))
+        .await;
+    assert_eq!(status, 201, "{view}");
+    assert!(
+        view["roles"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"name": "moderator", "expires_at": null})),
+        "{view}"
+    );
+    let (status, _) = app
+        .call("DELETE", &path("moderator"), Some(&admin), None)
+        .await;
+    assert_eq!(status, 204);
     let soon = chrono::Utc::now() + chrono::Duration::hours(1);
     let (status, view) = app
         .call(

@@ -18,8 +18,10 @@ pub struct AuditQuery {
     /// e.g. `login`, `role.grant`, `access.denied`.
     action: Option<String>,
     /// `success`, `failure` or `denied`.
+    #[param(pattern = "^(success|failure|denied)$")]
     outcome: Option<String>,
     /// 1–100, default 20.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     cursor: Option<String>,
 }

@@ -12,7 +12,7 @@ use crate::config::Registration;
 use crate::error::{AppError, ErrorBody};
 use crate::manage::{self, Actor};
 use crate::routes::api::users::parse_account;
-use crate::routes::api::views::UserView;
+use crate::routes::api::views::{MeView, UserView};
 use crate::startup::State;
 
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
@@ -104,7 +104,7 @@ pub async fn issue_token(
     request_body(content = RevokeForm, content_type = "application/x-www-form-urlencoded"),
     security(("oauth2" = [])),
     responses(
-        (status = 200, description = "Revoked (or unknown)"),
+        (status = 200, description = "Revoked (or unknown): `{}`", body = Object),
         (status = 401, description = "No valid bearer token", body = ErrorBody),
     )
 )]
@@ -127,9 +127,15 @@ pub async fn revoke_token(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
+    /// 2–32 of lowercase letters, digits, `.`, `_`, `-`, starting with a letter or digit.
+    #[schema(pattern = "^[a-z0-9][a-z0-9._-]{1,31}$")]
     username: String,
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// 8 to 72 bytes.
+    #[schema(min_length = 8, max_length = 72)]
     password: String,
+    #[schema(min_length = 1, max_length = 100)]
     display_name: Option<String>,
 }
 
@@ -195,7 +201,7 @@ pub async fn register_user(
     tag = "auth",
     security(("oauth2" = [])),
     responses(
-        (status = 200, description = "The caller, with `scopes`, `effective_permissions` and `authenticated_by` added", body = UserView),
+        (status = 200, description = "The caller and what this request may do", body = MeView),
         (status = 401, description = "Not signed in", body = ErrorBody),
     )
 )]
@@ -210,17 +216,22 @@ pub async fn get_me(state: State, caller: Caller) -> Result<HttpResponse, AppErr
             UserView::load(conn, user)
         })
         .await?;
-    let scopes: Option<Vec<&str>> = caller
-        .token
-        .as_ref()
-        .map(|t| t.scope.split(' ').filter(|s| !s.is_empty()).collect());
-    let mut body = serde_json::to_value(&view).map_err(anyhow::Error::from)?;
-    body["scopes"] = json!(scopes);
-    body["effective_permissions"] = json!(caller.effective());
-    body["authenticated_by"] = json!(match caller.kind {
+    let scopes = caller.token.as_ref().map(|t| {
+        t.scope
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
+    let authenticated_by = match caller.kind {
         CallerKind::Bearer => "bearer",
         CallerKind::Session => "session",
         CallerKind::Anonymous => "anonymous",
-    });
-    Ok(HttpResponse::Ok().json(body))
+    };
+    Ok(HttpResponse::Ok().json(MeView {
+        user: view,
+        scopes,
+        effective_permissions: caller.effective(),
+        authenticated_by: authenticated_by.into(),
+    }))
 }

@@ -79,6 +79,7 @@ impl CommentView {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
     /// 1–100, default 20.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -141,6 +142,7 @@ pub async fn list_comments(
 #[serde(deny_unknown_fields)]
 pub struct CommentBody {
     #[validate(length(min = 1, max = 10000, message = "must be 1 to 10000 characters"))]
+    #[schema(min_length = 1, max_length = 10000)]
     body: String,
 }
 

@@ -1,8 +1,8 @@
 use actix_web::{get, HttpResponse};
-use serde_json::json;
 
 use crate::auth::principal::Caller;
 use crate::error::AppError;
+use crate::routes::api::views::{PermissionList, PermissionView};
 use crate::startup::State;
 
 /// The permission catalog with descriptions (roles:read).
@@ -10,7 +10,7 @@ use crate::startup::State;
     tag = "roles",
     security(("oauth2" = ["roles:read"])),
     responses(
-        (status = 200, description = "`{\"items\": [{name, resource, action, description}]}`"),
+        (status = 200, description = "The catalog", body = PermissionList),
         (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
         (status = 403, description = "Missing roles:read", body = crate::error::ErrorBody),
     )
@@ -22,9 +22,14 @@ pub async fn list_permissions(state: State, caller: Caller) -> Result<HttpRespon
         .db
         .run(|c| Ok(crate::db::queries::roles::list_permissions(c)?))
         .await?;
-    let items: Vec<_> = perms
+    let items = perms
         .into_iter()
-        .map(|p| json!({"name": p.name, "resource": p.resource, "action": p.action, "description": p.description}))
+        .map(|p| PermissionView {
+            name: p.name,
+            resource: p.resource,
+            action: p.action,
+            description: p.description,
+        })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(PermissionList { items }))
 }

@@ -83,8 +83,10 @@ pub struct ListQuery {
     /// Only posts by this username.
     author: Option<String>,
     /// `draft` or `published`.
+    #[param(pattern = "^(draft|published)$")]
     status: Option<String>,
     /// 1–100, default 20.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,

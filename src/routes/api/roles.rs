@@ -4,14 +4,13 @@
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
 use validator::Validate;
 
 use crate::auth::principal::Caller;
 use crate::error::AppError;
 use crate::manage;
 use crate::manage::roles::{NewRoleSpec, RoleEdit};
-use crate::routes::api::views::RoleView;
+use crate::routes::api::views::{RoleList, RoleView};
 use crate::routes::extractors::validated;
 use crate::startup::State;
 
@@ -20,7 +19,7 @@ use crate::startup::State;
     tag = "roles",
     security(("oauth2" = ["roles:read"])),
     responses(
-        (status = 200, description = "`{items: [Role], next_cursor: null}`"),
+        (status = 200, description = "Every role, by name", body = RoleList),
         (status = 403, description = "Missing roles:read", body = crate::error::ErrorBody),
     )
 )]
@@ -28,7 +27,10 @@ use crate::startup::State;
 pub async fn list_roles(state: State, caller: Caller) -> Result<HttpResponse, AppError> {
     caller.require_any(&["roles:read"])?;
     let items = state.db.run(RoleView::load_all).await?;
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": null })))
+    Ok(HttpResponse::Ok().json(RoleList {
+        items,
+        next_cursor: None,
+    }))
 }
 
 #[utoipa::path(
@@ -59,6 +61,8 @@ pub async fn get_role(
 #[schema(as = NewRoleBody)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
+    /// `[a-z][a-z0-9_-]{0,63}`.
+    #[schema(pattern = "^[a-z][a-z0-9_-]{0,63}$")]
     name: String,
     description: Option<String>,
     #[serde(default)]
@@ -111,6 +115,8 @@ pub async fn create_role(
 #[schema(as = RolePatchBody)]
 #[serde(deny_unknown_fields)]
 pub struct PatchBody {
+    /// `[a-z][a-z0-9_-]{0,63}`.
+    #[schema(pattern = "^[a-z][a-z0-9_-]{0,63}$")]
     name: Option<String>,
     description: Option<String>,
     #[validate(length(max = 200, message = "at most 200 grants"))]

@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use serde::Deserialize;
-use serde_json::json;
 use validator::Validate;
 
 use crate::auth::password;
@@ -19,14 +18,17 @@ use crate::manage::audit::{record, Outcome};
 use crate::manage::users::{AccountChanges, NewAccount};
 use crate::manage::{self, Actor};
 use crate::routes::api::cursor;
-use crate::routes::api::views::UserView;
+use crate::routes::api::views::{UserPage, UserView};
 use crate::routes::extractors::{validated, JsonOrEmpty};
 use crate::startup::State;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
     /// Case-insensitive part of a username or email.
+    #[param(max_length = 200)]
     q: Option<String>,
+    /// 1–100, default 20.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
     cursor: Option<String>,
 }
@@ -37,7 +39,7 @@ pub struct ListQuery {
     params(ListQuery),
     security(("oauth2" = ["users:read"])),
     responses(
-        (status = 200, description = "`{items: [User], next_cursor}`, oldest first"),
+        (status = 200, description = "Users, oldest first", body = UserPage),
         (status = 403, description = "Missing users:read", body = crate::error::ErrorBody),
         (status = 422, description = "Bad limit", body = crate::error::ErrorBody),
     )
@@ -73,7 +75,7 @@ pub async fn list_users(
     let next_cursor = more
         .then(|| items.last().map(|u| cursor::encode('u', u.id)))
         .flatten();
-    Ok(HttpResponse::Ok().json(json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(HttpResponse::Ok().json(UserPage { items, next_cursor }))
 }
 
 /// One user: users:read, or the user themself.
@@ -109,9 +111,15 @@ pub async fn get_user(
 #[schema(as = NewUserBody)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
+    /// 2–32 of lowercase letters, digits, `.`, `_`, `-`, starting with a letter or digit.
+    #[schema(pattern = "^[a-z0-9][a-z0-9._-]{1,31}$")]
     username: String,
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// 8 to 72 bytes.
+    #[schema(min_length = 8, max_length = 72)]
     password: String,
+    #[schema(min_length = 1, max_length = 100)]
     display_name: Option<String>,
     #[validate(length(max = 50, message = "at most 50 roles"))]
     roles: Option<Vec<String>>,
@@ -203,9 +211,13 @@ pub async fn create_user(
 #[schema(as = UserPatchBody)]
 #[serde(deny_unknown_fields)]
 pub struct PatchBody {
+    #[schema(min_length = 1, max_length = 100)]
     display_name: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     email: Option<String>,
     disabled: Option<bool>,
+    /// 8 to 72 bytes; a change of one's own needs `current_password`.
+    #[schema(min_length = 8, max_length = 72)]
     password: Option<String>,
     current_password: Option<String>,
 }
@@ -358,6 +370,7 @@ async fn check_current_password(
 #[serde(deny_unknown_fields)]
 pub struct GrantBody {
     /// RFC 3339; absent for a permanent grant.
+    #[schema(format = DateTime)]
     expires_at: Option<String>,
 }
 
@@ -376,7 +389,7 @@ fn parse_expiry(raw: &str) -> Result<chrono::NaiveDateTime, AppError> {
 /// Grants a role (or changes the expiry of a grant): 201 when new, 200 when updated.
 #[utoipa::path(
     tag = "users",
-    request_body(content = GrantBody, description = "Optional"),
+    request_body(content = Option<GrantBody>, description = "Optional: no body is a permanent grant"),
     params(("id" = i64, Path, description = "User id"), ("role" = String, Path, description = "Role name")),
     security(("oauth2" = ["roles:manage"])),
     responses(

@@ -111,6 +111,26 @@ impl Directory {
     }
 }
 
+/// A page of users, oldest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UserPage {
+    pub items: Vec<UserView>,
+    pub next_cursor: Option<String>,
+}
+
+/// The caller (`GET /api/me`): the user, plus what this request may do.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MeView {
+    #[serde(flatten)]
+    pub user: UserView,
+    /// The token's scopes; null for a browser session.
+    pub scopes: Option<Vec<String>>,
+    /// The token's scopes intersected with the user's current permissions.
+    pub effective_permissions: Vec<String>,
+    /// `bearer` or `session`.
+    pub authenticated_by: String,
+}
+
 impl UserView {
     pub fn load(conn: &mut DbConn, user: User) -> Result<Self, AppError> {
         let assignments = user_q::list_assignments(conn, user.id)?;
@@ -158,6 +178,27 @@ pub struct RoleView {
     pub effective_grants: Vec<GrantOriginView>,
     /// Users holding the role directly through an unexpired assignment.
     pub user_count: i64,
+}
+
+/// Every role (not paginated: `next_cursor` is always null).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RoleList {
+    pub items: Vec<RoleView>,
+    pub next_cursor: Option<String>,
+}
+
+/// One entry of the permission catalog.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PermissionView {
+    pub name: String,
+    pub resource: String,
+    pub action: String,
+    pub description: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PermissionList {
+    pub items: Vec<PermissionView>,
 }
 
 impl RoleView {
