@@ -54,6 +54,13 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;
+        // Each worker's blocking pool: its share of the database connections plus two for
+        // bcrypt and the odd audit write. Unbounded (actix's default is 512 per process),
+        // threads pile up under load, each with its stack and malloc arena, for no gain:
+        // `Db::run` never has more tasks in flight than connections.
+        let worker_count =
+            workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let blocking_threads = (config.db_pool_size as usize).div_ceil(worker_count) + 2;
         let state = web::Data::new(AppState {
             jwt: JwtKeys::new(&jwt_secret, &config.issuer, &config.audience),
             cache: AuthzCache::new(),
@@ -96,7 +103,8 @@ impl Application {
                 .wrap(IdentityMiddleware::default())
                 .wrap(sessions)
         })
-        .listen(listener)?;
+        .listen(listener)?
+        .worker_max_blocking_threads(blocking_threads);
         if let Some(n) = workers {
             server = server.workers(n);
         }
