@@ -150,7 +150,7 @@ impl Config {
             60,
             31_536_000,
         )?;
-        let db_pool_size = parse_num(&get, "QUIRE_DB_POOL_SIZE", 16u32, 1, 512)?;
+        let db_pool_size = parse_num(&get, "QUIRE_DB_POOL_SIZE", 8u32, 1, 512)?;
         let workers = match get("QUIRE_WORKERS") {
             Some(_) => Some(parse_num(&get, "QUIRE_WORKERS", 2usize, 1, 256)?),
             None => None,
