@@ -88,3 +88,24 @@ fn sqlite_and_postgres_migrations_produce_the_same_schema() {
     assert_eq!(a.len(), 13, "{a:#?}");
     assert_eq!(a, b);
 }
+
+#[derive(QueryableByName)]
+struct CompileOption {
+    #[diesel(sql_type = Text)]
+    compile_options: String,
+}
+
+/// `.cargo/config.toml` builds the bundled SQLite with the query planner stability
+/// guarantee. Without it every query with a bound LIMIT (every list and every `.first()`)
+/// is parsed and planned again on each execution.
+#[test]
+fn bundled_sqlite_keeps_prepared_statements_across_limit_rebinds() {
+    let mut conn = SqliteConnection::establish(":memory:").expect("sqlite");
+    let options: Vec<CompileOption> = diesel::sql_query("PRAGMA compile_options")
+        .load(&mut conn)
+        .expect("compile options");
+    assert!(
+        options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+        "SQLite was built without SQLITE_ENABLE_QPSG"
+    );
+}
