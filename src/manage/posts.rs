@@ -71,18 +71,21 @@ pub fn create_post(conn: &mut DbConn, draft: &Draft) -> Result<(Post, AuthorRow)
     }
 }
 
-/// `base`, or `base-2`, `base-3`… the first that is free, in one query.
+/// `base`, or `base-2`, `base-3`… the first that is free. Each probe is one lookup in the
+/// unique slug index; a `LIKE 'base-%'` would scan the table (SQLite's LIKE is
+/// case-insensitive, so it cannot use the index), which made every create linear.
 fn free_slug(conn: &mut DbConn, base: &str) -> Result<String, AppError> {
     post_q::lock_slug_base(conn, base)?;
-    let taken: std::collections::HashSet<String> =
-        post_q::slugs_like(conn, base)?.into_iter().collect();
-    if !taken.contains(base) {
+    if !post_q::slug_taken(conn, base, None)? {
         return Ok(base.to_owned());
     }
-    let n = (2..)
-        .find(|n| !taken.contains(&format!("{base}-{n}")))
-        .expect("a finite set leaves some number free");
-    Ok(format!("{base}-{n}"))
+    for n in 2.. {
+        let candidate = format!("{base}-{n}");
+        if !post_q::slug_taken(conn, &candidate, None)? {
+            return Ok(candidate);
+        }
+    }
+    unreachable!("some suffix is free")
 }
 
 /// Updates, publishes or unpublishes post `id` if the policy allows `action`.

@@ -133,19 +133,6 @@ pub fn slug_taken(conn: &mut DbConn, slug: &str, except_id: Option<i64>) -> Quer
     Ok(found.is_some_and(|id| Some(id) != except_id))
 }
 
-/// Slugs that are `base` or `base-<anything>`; `base` is a derived slug (`[a-z0-9-]` only,
-/// so it holds no LIKE wildcard).
-pub fn slugs_like(conn: &mut DbConn, base: &str) -> QueryResult<Vec<String>> {
-    posts::table
-        .filter(
-            posts::slug
-                .eq(base)
-                .or(posts::slug.like(format!("{base}-%"))),
-        )
-        .select(posts::slug)
-        .load(conn)
-}
-
 /// Makes transactions deriving a slug from the same `base` take turns until they commit, so
 /// they never pick the same free slug. PostgreSQL runs writers in parallel, hence a
 /// transaction-scoped advisory lock; SQLite's `BEGIN IMMEDIATE` already serializes writers.
