@@ -49,37 +49,80 @@ pub fn generate() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), 20)
 }
 
-/// Verifies passwords on the blocking pool, a bounded number at a time, so a login storm
-/// cannot take every core from other requests. Unknown users are checked against a dummy
-/// hash of the same cost, so both failures take the same time.
+/// Verifies passwords on dedicated threads (half the cores) that run at a lower CPU
+/// priority than the rest of the server, so a login storm neither takes every core nor
+/// competes on equal terms with reads for the cores it uses; logins still get whatever
+/// CPU is idle. Unknown users are checked against a dummy hash of the same cost, so both
+/// failures take the same time.
 pub struct Verifier {
-    permits: tokio::sync::Semaphore,
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<VerifyJob>>,
     dummy_hash: String,
 }
 
+struct VerifyJob {
+    password: String,
+    hash: String,
+    reply: tokio::sync::oneshot::Sender<bool>,
+}
+
+/// How much lower than the server's the verifier threads' priority is (Linux nice steps;
+/// 10 gives them about a tenth of a contended core).
+const VERIFIER_NICENESS: i32 = 10;
+
 impl Verifier {
-    /// Computes the dummy hash (one bcrypt at the configured cost).
+    /// Starts the verifier threads and computes the dummy hash (one bcrypt at `cost`).
     pub fn new(cost: u32) -> Result<Self, anyhow::Error> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let (sender, receiver) = std::sync::mpsc::channel::<VerifyJob>();
+        let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
+        for i in 0..(cores / 2).max(1) {
+            let receiver = receiver.clone();
+            std::thread::Builder::new()
+                .name(format!("quire-bcrypt-{i}"))
+                .spawn(move || {
+                    lower_this_threads_priority();
+                    loop {
+                        let job = receiver.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        // All senders gone: the server is shutting down.
+                        let Ok(job) = job else { return };
+                        let _ = job.reply.send(verify_blocking(&job.password, &job.hash));
+                    }
+                })?;
+        }
         Ok(Self {
-            permits: tokio::sync::Semaphore::new((cores / 2).max(1)),
+            jobs: std::sync::Mutex::new(sender),
             dummy_hash: hash_blocking(&generate(), cost)?,
         })
     }
 
     /// `stored` is the user's hash, or `None` for an unknown user.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("verifier closed: {e}")))?;
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.clone());
-        let ok = actix_web::web::block(move || verify_blocking(&password, &hash))
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(VerifyJob {
+                password,
+                hash,
+                reply,
+            })
+            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("password verifier stopped")))?;
+        let ok = answer
             .await
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))?;
+            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("password verifier stopped")))?;
         Ok(ok && known)
+    }
+}
+
+/// Linux keeps a nice value per thread; elsewhere the threads keep the normal priority.
+fn lower_this_threads_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority with `who` = 0 changes only the calling thread's nice value;
+    // failure (e.g. a restricted sandbox) leaves it unchanged, which is harmless.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, VERIFIER_NICENESS);
     }
 }
 
