@@ -123,10 +123,6 @@ pub fn matches_catalog(grant: &str, catalog: &[&str]) -> bool {
     is_valid_grant(grant) && catalog.iter().any(|name| matches(grant, name))
 }
 
-/// Parses an RFC 6749 scope string: tokens separated by ASCII spaces
-/// (repeated spaces tolerated), duplicates removed keeping the first
-/// occurrence. Returns `Err(token)` for the first token that is not a valid
-/// grant. An empty string yields an empty list.
 /// A wildcard `grant` whose catalog matches (at least one) all satisfy `has`.
 pub(crate) fn wildcard_held(grant: &str, catalog: &[&str], has: impl Fn(&str) -> bool) -> bool {
     if !grant.ends_with('*') || !is_valid_grant(grant) {
@@ -136,6 +132,10 @@ pub(crate) fn wildcard_held(grant: &str, catalog: &[&str], has: impl Fn(&str) ->
     matched.peek().is_some() && matched.all(|p| has(p))
 }
 
+/// Parses an RFC 6749 scope string: tokens separated by ASCII spaces
+/// (repeated spaces tolerated), duplicates removed keeping the first
+/// occurrence. Returns `Err(token)` for the first token that is not a valid
+/// grant. An empty string yields an empty list.
 pub fn parse_scope(s: &str) -> Result<Vec<String>, String> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
