@@ -36,44 +36,32 @@ pub fn verify_blocking(password: &str, hash: &str) -> bool {
     check_length(password).is_ok() && bcrypt::verify(password, hash).unwrap_or(false)
 }
 
-/// Hashes on the blocking pool.
-pub async fn hash(password: String, cost: u32) -> Result<String, AppError> {
-    actix_web::web::block(move || hash_blocking(&password, cost))
-        .await
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))?
-        .map_err(AppError::Unexpected)
-}
-
 /// A random password for generated accounts (about 119 bits).
 pub fn generate() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), 20)
 }
 
-/// Verifies passwords on dedicated threads (half the cores) that run at a lower CPU
-/// priority than the rest of the server, so a login storm neither takes every core nor
-/// competes on equal terms with reads for the cores it uses; logins still get whatever
-/// CPU is idle. Unknown users are checked against a dummy hash of the same cost, so both
-/// failures take the same time.
+/// Runs every bcrypt of the server (verifying logins, hashing new passwords) on dedicated
+/// threads (half the cores) at a lower CPU priority than the rest of the server, so a
+/// login or registration storm neither takes every core nor competes on equal terms with
+/// reads for the cores it uses, nor occupies the database's blocking threads; bcrypt still
+/// gets whatever CPU is idle. Unknown users are checked against a dummy hash of the same
+/// cost, so both failures take the same time.
 pub struct Verifier {
-    jobs: std::sync::Mutex<std::sync::mpsc::Sender<VerifyJob>>,
+    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+    cost: u32,
     dummy_hash: String,
 }
 
-struct VerifyJob {
-    password: String,
-    hash: String,
-    reply: tokio::sync::oneshot::Sender<bool>,
-}
-
-/// How much lower than the server's the verifier threads' priority is (Linux nice steps;
+/// How much lower than the server's the bcrypt threads' priority is (Linux nice steps;
 /// 10 gives them about a tenth of a contended core).
 const VERIFIER_NICENESS: i32 = 10;
 
 impl Verifier {
-    /// Starts the verifier threads and computes the dummy hash (one bcrypt at `cost`).
+    /// Starts the bcrypt threads and computes the dummy hash (one bcrypt at `cost`).
     pub fn new(cost: u32) -> Result<Self, anyhow::Error> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let (sender, receiver) = std::sync::mpsc::channel::<VerifyJob>();
+        let (jobs, receiver) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
         let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
         for i in 0..(cores / 2).max(1) {
             let receiver = receiver.clone();
@@ -83,36 +71,48 @@ impl Verifier {
                     lower_this_threads_priority();
                     loop {
                         let job = receiver.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                        // All senders gone: the server is shutting down.
+                        // The sender is gone: the server is shutting down.
                         let Ok(job) = job else { return };
-                        let _ = job.reply.send(verify_blocking(&job.password, &job.hash));
+                        job();
                     }
                 })?;
         }
         Ok(Self {
-            jobs: std::sync::Mutex::new(sender),
+            jobs,
+            cost,
             dummy_hash: hash_blocking(&generate(), cost)?,
         })
+    }
+
+    /// Runs `work` on a bcrypt thread and waits for its answer without blocking a worker.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let stopped = || AppError::Unexpected(anyhow::anyhow!("password threads stopped"));
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = reply.send(work());
+            }))
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())
     }
 
     /// `stored` is the user's hash, or `None` for an unknown user.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.clone());
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.jobs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .send(VerifyJob {
-                password,
-                hash,
-                reply,
-            })
-            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("password verifier stopped")))?;
-        let ok = answer
-            .await
-            .map_err(|_| AppError::Unexpected(anyhow::anyhow!("password verifier stopped")))?;
+        let ok = self.run(move || verify_blocking(&password, &hash)).await?;
         Ok(ok && known)
+    }
+
+    /// A bcrypt hash of `password` at the configured cost.
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        let cost = self.cost;
+        self.run(move || hash_blocking(&password, cost))
+            .await?
+            .map_err(AppError::Unexpected)
     }
 }
 

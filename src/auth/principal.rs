@@ -164,6 +164,9 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(caller) = req.extensions().get::<Caller>() {
+            return Box::pin(std::future::ready(Ok(caller.clone())));
+        }
         let credentials = Credentials::from_request(req, &mut Payload::None).into_inner();
         Box::pin(async move {
             let credentials = credentials?;

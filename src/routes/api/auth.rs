@@ -169,7 +169,7 @@ pub async fn register_user(
         &body.password,
         body.display_name.as_deref(),
     )?;
-    let hash = crate::auth::password::hash(body.password, state.config.bcrypt_cost).await?;
+    let hash = state.verifier.hash(body.password).await?;
     let actor = Actor {
         id: None,
         name: username.as_str().to_owned(),

@@ -186,7 +186,7 @@ pub async fn create_user(
         &body.password,
         body.display_name.as_deref(),
     )?;
-    let password_hash = password::hash(body.password, state.config.bcrypt_cost).await?;
+    let password_hash = state.verifier.hash(body.password).await?;
     let actor = caller.actor();
     let view = state
         .db
@@ -257,7 +257,7 @@ pub async fn update_user(
         if own {
             check_current_password(&state, &caller, body.current_password).await?;
         }
-        let hash = password::hash(new_password, state.config.bcrypt_cost).await?;
+        let hash = state.verifier.hash(new_password).await?;
         changes.password_hash = Some(hash);
     }
     let actor = caller.actor();
