@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::*;
+use super::time::{MaybeStamp, Stamp};
 
 #[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
@@ -14,7 +15,9 @@ pub struct User {
     pub display_name: String,
     pub password_hash: String,
     pub disabled: bool,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -56,7 +59,9 @@ pub struct Role {
     pub name: String,
     pub description: String,
     pub builtin: bool,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -75,8 +80,10 @@ pub struct NewRole<'a> {
 pub struct UserRole {
     pub user_id: i64,
     pub role_id: i64,
+    #[diesel(deserialize_as = Stamp)]
     pub granted_at: NaiveDateTime,
     pub granted_by: Option<i64>,
+    #[diesel(deserialize_as = MaybeStamp)]
     pub expires_at: Option<NaiveDateTime>,
 }
 
@@ -84,6 +91,7 @@ pub struct UserRole {
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
     pub id: i64,
+    #[diesel(deserialize_as = Stamp)]
     pub at: NaiveDateTime,
     pub actor_id: Option<i64>,
     pub actor: String,
@@ -116,8 +124,11 @@ pub struct Post {
     pub slug: String,
     pub body: String,
     pub status: String,
+    #[diesel(deserialize_as = MaybeStamp)]
     pub published_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -141,7 +152,9 @@ pub struct Comment {
     pub post_id: i64,
     pub author_id: i64,
     pub body: String,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
 }
 

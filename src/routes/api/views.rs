@@ -13,10 +13,42 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::manage;
 
-/// RFC 3339 UTC.
+/// RFC 3339 UTC to the second: `2026-11-23T10:12:00Z`. Written digit by digit (chrono's
+/// formatter interprets a format description each time; a page has 60 of these).
 pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        return t
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    }
+    let mut out = [0u8; 20];
+    let fields = [
+        (0, year as u32, 4),
+        (5, t.month(), 2),
+        (8, t.day(), 2),
+        (11, t.hour(), 2),
+        (14, t.minute(), 2),
+        (17, t.second(), 2),
+    ];
+    for (at, mut value, width) in fields {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    }
+    for (at, c) in [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'Z'),
+    ] {
+        out[at] = c;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A time for people to read on a page: `2026-11-23 10:12 UTC`.
@@ -222,5 +254,36 @@ impl RoleView {
             .copied()
             .unwrap_or(0);
         Ok(Directory::load(conn)?.role(role, count))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+    use chrono::{NaiveDate, NaiveDateTime};
+
+    fn chrono_rfc3339(t: NaiveDateTime) -> String {
+        t.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+
+    #[test]
+    fn rfc3339_matches_chrono() {
+        for (y, mo, d, h, mi, s, ns) in [
+            (2026, 11, 23, 10, 12, 0, 0),
+            (2026, 1, 2, 3, 4, 5, 999_999_000),
+            (1999, 12, 31, 23, 59, 59, 123),
+            (2024, 2, 29, 0, 0, 0, 0),
+            (1, 1, 1, 0, 0, 0, 0),
+            (9999, 12, 31, 23, 59, 59, 0),
+            (10000, 1, 1, 0, 0, 0, 0),
+            (-1, 6, 15, 12, 30, 30, 0),
+        ] {
+            let t = NaiveDate::from_ymd_opt(y, mo, d)
+                .unwrap()
+                .and_hms_nano_opt(h, mi, s, ns)
+                .unwrap();
+            assert_eq!(rfc3339(t), chrono_rfc3339(t));
+        }
     }
 }
