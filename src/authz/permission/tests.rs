@@ -275,3 +275,71 @@ fn a_principal_covers_in_catalog_only_within_its_scopes() {
     assert!(!narrowed.covers_in_catalog("posts:*", &catalog));
     assert!(narrowed.covers_in_catalog("posts:read", &catalog));
 }
+
+/// Every way of building a set: the catalog mask must agree with the grants, for every
+/// built-in name, and `allows` must agree with `matches` for built-in and custom names.
+#[test]
+fn catalog_mask_agrees_with_the_grants() {
+    let grants = [
+        "*",
+        "posts:*",
+        "posts:read",
+        "posts:update_own",
+        "comments:*",
+        "comments:delete",
+        "users:read",
+        "roles:*",
+        "audit:read",
+        "posts:read:*",
+        "custom:thing",
+        "custom:*",
+        "postsx:*",
+        "bad grant",
+        "POSTS:read",
+    ];
+    let mut names: Vec<&str> = CATALOG_NAMES.to_vec();
+    names.extend([
+        "custom:thing",
+        "custom:other",
+        "posts",
+        "posts:read:x",
+        "postsx:read",
+    ]);
+    // Every subset of up to three grants, built three ways.
+    let mut sets = Vec::new();
+    for a in 0..grants.len() {
+        for b in a..grants.len() {
+            for c in b..grants.len() {
+                let chosen = [grants[a], grants[b], grants[c]];
+                sets.push((chosen, PermissionSet::from_grants(chosen)));
+                let mut inserted = PermissionSet::new();
+                for g in chosen {
+                    inserted.insert(g);
+                }
+                sets.push((chosen, inserted));
+                let mut united = PermissionSet::from_grants([chosen[0]]);
+                united.union_with(&PermissionSet::from_grants([chosen[1], chosen[2]]));
+                sets.push((chosen, united));
+            }
+        }
+    }
+    for (chosen, set) in &sets {
+        for name in &names {
+            let by_grants = chosen.iter().any(|g| matches(g, name));
+            assert_eq!(set.allows(name), by_grants, "{chosen:?} allows {name}");
+            if let Some(i) = catalog_index(name) {
+                assert_eq!(set.allows_catalog(i), by_grants, "{chosen:?} mask {name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn catalog_index_finds_every_built_in_name_and_nothing_else() {
+    for (i, name) in CATALOG_NAMES.iter().enumerate() {
+        assert_eq!(catalog_index(name), Some(i));
+    }
+    for name in ["", "posts", "posts:read:x", "custom:thing", "*", "posts:*"] {
+        assert_eq!(catalog_index(name), None, "{name}");
+    }
+}
