@@ -109,3 +109,21 @@ fn bundled_sqlite_keeps_prepared_statements_across_limit_rebinds() {
         "SQLite was built without SQLITE_ENABLE_QPSG"
     );
 }
+
+/// `.cargo/config.toml` also drops SQLite's per-connection and allocation mutexes, which
+/// every pooled connection (used by one thread at a time) paid on every call.
+#[test]
+fn bundled_sqlite_is_multi_thread_without_memory_statistics() {
+    let mut conn = SqliteConnection::establish(":memory:").expect("sqlite");
+    let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+        .load::<CompileOption>(&mut conn)
+        .expect("compile options")
+        .into_iter()
+        .map(|o| o.compile_options)
+        .collect();
+    assert!(options.iter().any(|o| o == "THREADSAFE=2"), "{options:?}");
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+        "{options:?}"
+    );
+}
