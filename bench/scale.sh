@@ -9,7 +9,8 @@
 # id N/2; cursors are base64url of "p<id>") and GET /api/posts/2, as user0007 (role `user`:
 # "published or own", Quire's most involved read). Then the plans of the list's two keyset
 # queries and of the single read: the SQL diesel sends for them, written out by hand here
-# (src/db/queries/posts.rs `page`, `find_post`), run through EXPLAIN on the same database.
+# (src/db/queries/posts.rs `unfiltered_page`, `find_post_and_generation`), run through
+# EXPLAIN on the same database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -54,16 +55,18 @@ from="FROM posts INNER JOIN users ON posts.author_id = users.id"
 echo
 echo "### plans at 1,000,000 posts ($backend)"
 echo
+# Absent bounds are sent as the extreme ids (src/db/queries/posts.rs `unfiltered_page`).
+max=9223372036854775807; min=-9223372036854775808
 echo "list, published half, first page:"
-explain "SELECT $cols $from WHERE posts.status = 'published' ORDER BY posts.id DESC LIMIT 20"
+explain "SELECT $cols $from WHERE posts.status = 'published' AND (posts.id < $max AND posts.id > $min) ORDER BY posts.id DESC LIMIT 20"
 echo
 echo "list, published half, from the middle:"
-explain "SELECT $cols $from WHERE posts.status = 'published' AND posts.id < 500000 ORDER BY posts.id DESC LIMIT 20"
+explain "SELECT $cols $from WHERE posts.status = 'published' AND (posts.id < 500000 AND posts.id > $min) ORDER BY posts.id DESC LIMIT 20"
 echo
-echo "list, own half (author_id = user0007):"
-explain "SELECT $cols $from WHERE posts.author_id = $me AND posts.id < 500000 ORDER BY posts.id DESC LIMIT 20"
+echo "list, own half (author_id = user0007), above the published page's last id:"
+explain "SELECT $cols $from WHERE posts.author_id = $me AND (posts.id < 500000 AND posts.id > 499960) ORDER BY posts.id DESC LIMIT 20"
 echo
-echo "single read:"
-explain "SELECT $cols $from WHERE posts.id = 2 LIMIT 1"
+echo "single read, with the authorization generation in the same statement:"
+explain "SELECT (SELECT authz_state.generation FROM authz_state WHERE authz_state.id = 1), $cols $from WHERE posts.id = 2 LIMIT 1"
 echo
 echo "raw output: $OUT"

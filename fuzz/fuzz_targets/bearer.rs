@@ -82,7 +82,7 @@ fn check_verify(token: &str) {
     assert!(claims.exp >= now, "{token:?}: expired token accepted");
     let header = jsonwebtoken::decode_header(token).expect("an accepted token has a header");
     assert_eq!(header.alg, Algorithm::HS256, "{token:?}");
-    assert_eq!(lenient.as_ref(), Some(&claims), "{token:?}");
+    assert_eq!(lenient.as_ref(), Some(&*claims), "{token:?}");
     let _ = claims.user_id();
 }
 

@@ -54,9 +54,15 @@ struct State {
 /// Bounds memory when very many distinct users call between two changes.
 const MAX_CACHED_USERS: usize = 100_000;
 
+/// Bounds the parsed token scope strings kept; clients use a handful of distinct ones.
+const MAX_CACHED_SCOPES: usize = 1_024;
+
 #[derive(Default)]
 pub struct AuthzCache {
     state: RwLock<Option<State>>,
+    /// Token scope strings parsed into sets. Parsing does not depend on the database, so
+    /// these outlive generations.
+    scopes: RwLock<HashMap<String, Arc<PermissionSet>>>,
 }
 
 pub fn unix(t: NaiveDateTime) -> i64 {
@@ -77,6 +83,18 @@ impl AuthzCache {
         jti: Option<&str>,
     ) -> Result<Snapshot, AppError> {
         let generation = settings::find_generation(conn)?;
+        self.snapshot_at(conn, generation, user_id, jti)
+    }
+
+    /// [`Self::snapshot`] with the current generation already read (by the caller's own
+    /// query, in the same read transaction as whatever it decides about).
+    pub fn snapshot_at(
+        &self,
+        conn: &mut DbConn,
+        generation: i64,
+        user_id: Option<i64>,
+        jti: Option<&str>,
+    ) -> Result<Snapshot, AppError> {
         let now = chrono::Utc::now().timestamp();
         {
             let guard = self.state.read().unwrap_or_else(|p| p.into_inner());
@@ -131,6 +149,29 @@ impl AuthzCache {
             }
         };
         Ok(state.snapshot(user, jti))
+    }
+}
+
+impl AuthzCache {
+    /// The set of a token's `scope` claim (space-separated grants; invalid ones ignored).
+    pub fn scopes(&self, scope: &str) -> Arc<PermissionSet> {
+        if let Some(set) = self
+            .scopes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(scope)
+        {
+            return set.clone();
+        }
+        let set = Arc::new(PermissionSet::from_grants(
+            scope.split(' ').filter(|s| !s.is_empty()),
+        ));
+        let mut map = self.scopes.write().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= MAX_CACHED_SCOPES {
+            map.clear();
+        }
+        map.insert(scope.to_owned(), set.clone());
+        set
     }
 }
 

@@ -36,7 +36,7 @@ pub struct Caller {
     pub principal: Principal,
     pub user: Option<Arc<UserEntry>>,
     /// The verified claims when the caller used a bearer token.
-    pub token: Option<Claims>,
+    pub token: Option<Arc<Claims>>,
     pub snapshot: Snapshot,
     pub ip: Option<String>,
 }
@@ -118,16 +118,18 @@ impl Caller {
 /// What the request presented, parsed without touching the database.
 enum Presented {
     Nothing,
-    Bearer(Claims),
+    Bearer(Arc<Claims>),
     Session(i64),
 }
 
 /// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive,
 /// surrounding whitespace ignored). Any other scheme or an empty token is an invalid token.
 pub fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
-    let value = value
-        .to_str()
-        .map_err(|_| AppError::InvalidToken("the Authorization header is not ASCII".into()))?;
+    // `HeaderValue::to_str` checks byte by byte; this is the same ASCII test, vectorised.
+    let value = std::str::from_utf8(value.as_bytes())
+        .ok()
+        .filter(|v| v.is_ascii())
+        .ok_or_else(|| AppError::InvalidToken("the Authorization header is not ASCII".into()))?;
     let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(AppError::InvalidToken(format!(
@@ -179,8 +181,8 @@ impl FromRequest for Caller {
 /// What a request presented, checked without the database (the JWT signature and claims).
 ///
 /// The hot read routes take this instead of [`Caller`] and resolve the caller on the same
-/// blocking thread and connection as their own query ([`Credentials::run`]): one hop to
-/// the blocking pool per request instead of two.
+/// connection as their own query ([`Credentials::run`], a [`crate::db::Db::read`]): on
+/// SQLite no hop to another thread at all, on PostgreSQL one instead of two.
 pub struct Credentials {
     req: HttpRequest,
     state: actix_web::web::Data<AppState>,
@@ -211,12 +213,29 @@ impl FromRequest for Credentials {
 
 impl Credentials {
     /// Resolves the caller (the cached permissions, checked against the current
-    /// generation) and runs `f` with it, on one pooled connection in one blocking task.
+    /// generation) and runs `f` with it, on one pooled connection, as one read
+    /// ([`crate::db::Db::read`]): `f` must not write.
     /// The caller is remembered on the request even when `f` fails, so a denial is
     /// audited with its identity.
     pub async fn run<T, F>(self, f: F) -> Result<(Caller, T), AppError>
     where
         F: FnOnce(&mut DbConn, &Caller) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_after(|_| Ok((None, ())), move |conn, caller, ()| f(conn, caller))
+            .await
+    }
+
+    /// [`Self::run`] for a query that also reads the authorization generation (see
+    /// [`crate::db::queries::posts::find_post_and_generation`]): `load` runs first and
+    /// returns the generation with its rows, the caller is resolved at that generation
+    /// (no statement of its own when the cache is current), then `f` decides with both.
+    /// `load` must not reveal anything: it runs before the credentials are checked.
+    pub async fn run_after<L, T, Load, F>(self, load: Load, f: F) -> Result<(Caller, T), AppError>
+    where
+        Load: FnOnce(&mut DbConn) -> Result<(Option<i64>, L), AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn, &Caller, L) -> Result<T, AppError> + Send + 'static,
+        L: Send + 'static,
         T: Send + 'static,
     {
         let Credentials {
@@ -229,12 +248,13 @@ impl Credentials {
         let cache_state = state.clone();
         let (caller, result) = state
             .db
-            .run(move |conn| {
+            .read(move |conn| {
+                let (generation, loaded) = load(conn)?;
                 let caller = match known {
                     Some(caller) => caller,
-                    None => authenticate(&cache_state, conn, presented, ip)?,
+                    None => authenticate(&cache_state, conn, generation, presented, ip)?,
                 };
-                let result = f(conn, &caller);
+                let result = f(conn, &caller, loaded);
                 Ok((caller, result))
             })
             .await?;
@@ -247,6 +267,7 @@ impl Credentials {
 fn authenticate(
     state: &AppState,
     conn: &mut DbConn,
+    generation: Option<i64>,
     presented: Presented,
     ip: Option<String>,
 ) -> Result<Caller, AppError> {
@@ -260,11 +281,15 @@ fn authenticate(
         }
         Presented::Session(id) => (Some(*id), None),
     };
-    let snapshot = state.cache.snapshot(conn, user_id, jti)?;
-    resolve(presented, snapshot, ip)
+    let snapshot = match generation {
+        Some(generation) => state.cache.snapshot_at(conn, generation, user_id, jti)?,
+        None => state.cache.snapshot(conn, user_id, jti)?,
+    };
+    resolve(state, presented, snapshot, ip)
 }
 
 fn resolve(
+    state: &AppState,
     presented: Presented,
     snapshot: Snapshot,
     ip: Option<String>,
@@ -293,11 +318,8 @@ fn resolve(
                 }
             };
             // Effective permissions: the token's scopes ∩ the user's current permissions.
-            let scopes = crate::authz::PermissionSet::from_grants(
-                claims.scope.split(' ').filter(|s| !s.is_empty()),
-            );
-            let principal =
-                Principal::user(user.id, user.permissions.clone()).with_scopes(Arc::new(scopes));
+            let scopes = state.cache.scopes(&claims.scope);
+            let principal = Principal::user(user.id, user.permissions.clone()).with_scopes(scopes);
             Ok(Caller {
                 kind: CallerKind::Bearer,
                 principal,

@@ -6,6 +6,7 @@
 pub mod models;
 pub mod queries;
 pub mod schema;
+pub mod time;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +18,21 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseUrl;
 use crate::error::AppError;
+
+/// Runs a Diesel query on the concrete connection inside a [`DbConn`]: the body is
+/// compiled once per backend. Through the `MultiConnection` enum every execution serializes
+/// the whole query to SQL to find its cached statement (and again to bind it); on the
+/// concrete connection a query of static shape is found by its type, with no SQL built.
+/// Used by the queries on the hot read path (docs/performance.md).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Postgres($c) => $body,
+        }
+    };
+}
 
 /// A connection to whichever backend the URL named.
 #[derive(diesel::MultiConnection)]
@@ -152,17 +168,40 @@ impl Db {
             .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database pool: {e}")))
     }
 
+    /// Runs `f`, which only reads, with a pooled connection. On SQLite it runs right here
+    /// on the async worker: a read of a local WAL database never waits for a lock, and an
+    /// indexed page costs tens of microseconds, less than handing it to another thread and
+    /// back (docs/decisions.md, "Reads on the workers"). On PostgreSQL, whose reads wait on
+    /// the network, it goes to the blocking pool like [`Db::run`]. Either way it first
+    /// waits, asynchronously, for a connection permit, so taking the connection never
+    /// blocks the worker.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        if !self.sqlite {
+            return self.run(f).await;
+        }
+        let _permit = self.permit().await?;
+        let mut conn = self.get()?;
+        f(&mut conn)
+    }
+
+    async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
+        self.permits
+            .acquire()
+            .await
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database permits: {e}")))
+    }
+
     /// Runs `f` with a pooled connection on the blocking pool, off the async workers.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database permits: {e}")))?;
+        let _permit = self.permit().await?;
         let pool = self.pool.clone();
         actix_web::web::block(move || {
             let mut conn = pool

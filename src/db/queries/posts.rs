@@ -34,16 +34,45 @@ pub struct PostFilter {
     pub before_id: Option<i64>,
 }
 
+/// [`find_post`] plus the authorization generation ([`super::settings::find_generation`]),
+/// read by the same statement: the single-post read, the hottest request, then costs one
+/// statement and one read transaction, not two. When there is no such post the generation
+/// is read on its own.
+pub fn find_post_and_generation(
+    conn: &mut DbConn,
+    id: i64,
+) -> QueryResult<(i64, Option<(Post, AuthorRow)>)> {
+    use crate::db::schema::authz_state;
+    let row: Option<(i64, Post, AuthorRow)> = crate::on_backend!(conn, |c| posts::table
+        .inner_join(users::table)
+        .filter(posts::id.eq(id))
+        .select((
+            authz_state::table
+                .find(1)
+                .select(authz_state::generation)
+                .single_value()
+                .assume_not_null(),
+            posts::all_columns,
+            (users::id, users::username, users::display_name),
+        ))
+        .first(c)
+        .optional())?;
+    match row {
+        Some((generation, post, author)) => Ok((generation, Some((post, author)))),
+        None => Ok((super::settings::find_generation(conn)?, None)),
+    }
+}
+
 pub fn find_post(conn: &mut DbConn, id: i64) -> QueryResult<Option<(Post, AuthorRow)>> {
-    posts::table
+    crate::on_backend!(conn, |c| posts::table
         .inner_join(users::table)
         .filter(posts::id.eq(id))
         .select((
             posts::all_columns,
             (users::id, users::username, users::display_name),
         ))
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// Posts the caller may read, newest first: the read rule of SPEC §4 as SQL (derived from
@@ -61,17 +90,22 @@ pub fn list_posts(
 ) -> QueryResult<Vec<(Post, AuthorRow)>> {
     match scope {
         ReadScope::Nothing => Ok(Vec::new()),
-        ReadScope::All => page(conn, filter, None, None, limit),
-        ReadScope::PublishedOrOwn(None) => page(conn, filter, Some("published"), None, limit),
+        ReadScope::All => page(conn, filter, None, None, None, limit),
+        ReadScope::PublishedOrOwn(None) => page(conn, filter, Some("published"), None, None, limit),
         ReadScope::PublishedOrOwn(Some(me)) => {
             let published = match filter.status.as_deref() {
                 Some("draft") => Vec::new(),
-                _ => page(conn, filter, Some("published"), None, limit)?,
+                _ => page(conn, filter, Some("published"), None, None, limit)?,
             };
+            // Below the last post of a full page of published posts, no own post can make
+            // the first `limit`: only the own posts above it are fetched (usually none).
+            let above = (published.len() as i64 == limit)
+                .then(|| published.last().map(|r| r.0.id))
+                .flatten();
             let own = if filter.author_id.is_some_and(|a| a != me) {
                 Vec::new()
             } else {
-                page(conn, filter, None, Some(me), limit)?
+                page(conn, filter, None, Some(me), above, limit)?
             };
             let mut rows: Vec<(Post, AuthorRow)> = published.into_iter().chain(own).collect();
             rows.sort_by_key(|r| std::cmp::Reverse(r.0.id));
@@ -82,39 +116,89 @@ pub fn list_posts(
     }
 }
 
-/// One keyset page, newest first, with the filter plus an optional status and author.
+/// One keyset page, newest first, with the filter plus an optional status, author and
+/// lower id bound (exclusive).
 fn page(
     conn: &mut DbConn,
     filter: &PostFilter,
     status: Option<&str>,
     author: Option<i64>,
+    above: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<(Post, AuthorRow)>> {
-    let mut query = posts::table
-        .inner_join(users::table)
-        .select((
-            posts::all_columns,
-            (users::id, users::username, users::display_name),
-        ))
-        .order(posts::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(status) = status {
-        query = query.filter(posts::status.eq(status.to_owned()));
+    if filter.author_id.is_none() && filter.status.is_none() {
+        return unfiltered_page(conn, filter.before_id, status, author, above, limit);
     }
-    if let Some(author) = author {
-        query = query.filter(posts::author_id.eq(author));
-    }
-    if let Some(author) = filter.author_id {
-        query = query.filter(posts::author_id.eq(author));
-    }
-    if let Some(status) = &filter.status {
-        query = query.filter(posts::status.eq(status.clone()));
-    }
-    if let Some(before) = filter.before_id {
-        query = query.filter(posts::id.lt(before));
-    }
-    query.load(conn)
+    crate::on_backend!(conn, |c| {
+        let mut query = posts::table
+            .inner_join(users::table)
+            .select((
+                posts::all_columns,
+                (users::id, users::username, users::display_name),
+            ))
+            .order(posts::id.desc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(status) = status {
+            query = query.filter(posts::status.eq(status.to_owned()));
+        }
+        if let Some(author) = author {
+            query = query.filter(posts::author_id.eq(author));
+        }
+        if let Some(author) = filter.author_id {
+            query = query.filter(posts::author_id.eq(author));
+        }
+        if let Some(status) = &filter.status {
+            query = query.filter(posts::status.eq(status.clone()));
+        }
+        if let Some(before) = filter.before_id {
+            query = query.filter(posts::id.lt(before));
+        }
+        if let Some(above) = above {
+            query = query.filter(posts::id.gt(above));
+        }
+        query.load(c)
+    })
+}
+
+/// [`page`] without the client's filters: the first and the deep pages of a plain listing,
+/// nearly every list request. Each shape is a query of static type, so its prepared
+/// statement is found by type, without building its SQL (a boxed query builds it every
+/// time). Absent bounds are the extreme ids, which the same index range scan handles.
+fn unfiltered_page(
+    conn: &mut DbConn,
+    before: Option<i64>,
+    status: Option<&str>,
+    author: Option<i64>,
+    above: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<(Post, AuthorRow)>> {
+    let range = posts::id
+        .lt(before.unwrap_or(i64::MAX))
+        .and(posts::id.gt(above.unwrap_or(i64::MIN)));
+    crate::on_backend!(conn, |c| {
+        let query = posts::table
+            .inner_join(users::table)
+            .select((
+                posts::all_columns,
+                (users::id, users::username, users::display_name),
+            ))
+            .order(posts::id.desc())
+            .limit(limit);
+        match (status, author) {
+            (None, None) => query.filter(range).load(c),
+            (Some(status), None) => query.filter(posts::status.eq(status).and(range)).load(c),
+            (None, Some(author)) => query.filter(posts::author_id.eq(author).and(range)).load(c),
+            (Some(status), Some(author)) => query
+                .filter(
+                    posts::status
+                        .eq(status)
+                        .and(posts::author_id.eq(author))
+                        .and(range),
+                )
+                .load(c),
+        }
+    })
 }
 
 pub fn insert_post(conn: &mut DbConn, new: &NewPost) -> QueryResult<Post> {

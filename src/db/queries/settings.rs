@@ -33,10 +33,10 @@ pub fn insert_setting_if_absent(conn: &mut DbConn, key: &str, value: &str) -> Qu
 
 /// The authorization generation: any change that can alter a decision bumps it.
 pub fn find_generation(conn: &mut DbConn) -> QueryResult<i64> {
-    authz_state::table
+    crate::on_backend!(conn, |c| authz_state::table
         .find(1)
         .select(authz_state::generation)
-        .first(conn)
+        .first(c))
 }
 
 /// Call inside the transaction that changes roles, grants, assignments, accounts or

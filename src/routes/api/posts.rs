@@ -174,13 +174,19 @@ pub async fn get_post(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (_, view) = credentials
-        .run(move |conn, caller| {
-            caller.require_any(PostAction::Read.requirement())?;
-            let (post, author) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
-            check_post(&caller.principal, PostAction::Read, facts(&post))
-                .map_err(|d| caller.deny(d))?;
-            Ok(PostView::new(&caller.principal, post, author))
-        })
+        .run_after(
+            move |conn| {
+                let (generation, found) = post_q::find_post_and_generation(conn, id)?;
+                Ok((Some(generation), found))
+            },
+            move |_, caller, found| {
+                caller.require_any(PostAction::Read.requirement())?;
+                let (post, author) = found.ok_or(AppError::NotFound)?;
+                check_post(&caller.principal, PostAction::Read, facts(&post))
+                    .map_err(|d| caller.deny(d))?;
+                Ok(PostView::new(&caller.principal, post, author))
+            },
+        )
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
