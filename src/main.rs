@@ -9,11 +9,10 @@ fn main() {
     }
 }
 
-/// Rust allocations go to mimalloc (below); SQLite and libpq still allocate with glibc,
-/// which gives threads their own malloc arenas (up to 8 per core), each keeping freed
-/// memory resident, about 3 MiB of a ~30 MiB server for no measurable speed
-/// (docs/performance.md). Two arenas, set before any thread starts. `MALLOC_ARENA_MAX` in
-/// the environment still wins.
+/// glibc gives threads their own malloc arenas (up to 8 per core), each keeping freed
+/// memory resident; with workers and blocking threads that is about 3 MiB of a ~30 MiB
+/// server for no measurable speed (docs/performance.md). Two arenas, set before any
+/// thread starts. `MALLOC_ARENA_MAX` in the environment still wins.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas() {
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
@@ -27,8 +26,3 @@ fn limit_malloc_arenas() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
-
-/// glibc malloc and free were 10–15 % of a single-post read under load; mimalloc spends
-/// about a third of that, within the same memory budget (docs/performance.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
