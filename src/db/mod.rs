@@ -169,9 +169,10 @@ impl Db {
     }
 
     /// Runs `f`, which only reads, with a pooled connection. On SQLite it runs right here
-    /// on the async worker: a read of a local WAL database never waits for a lock, and an
-    /// indexed page costs tens of microseconds, less than handing it to another thread and
-    /// back (docs/decisions.md, "Reads on the workers"). On PostgreSQL, whose reads wait on
+    /// on the async worker: a read of a local WAL database takes no lock a writer holds
+    /// (only rare moments, such as recovery after a crash, make it wait), and an indexed
+    /// page costs tens of microseconds, less than handing it to another thread and back
+    /// (docs/decisions.md, "Reads on the workers"). On PostgreSQL, whose reads wait on
     /// the network, it goes to the blocking pool like [`Db::run`]. Either way it first
     /// waits, asynchronously, for a connection permit, so taking the connection never
     /// blocks the worker.
