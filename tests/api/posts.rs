@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{create_role, spawn_app, spawn_on, Backend, TestApp};
 
 const ROLES: [&str; 7] = [
     "anonymous",
@@ -284,8 +284,75 @@ async fn create_validates_and_derives_unique_slugs(backend: Backend) {
     );
 }
 
+/// `GET /api/posts/{id}` reads the authorization generation in the same statement as the
+/// post (and `GET /api/posts` on its own): a change made through another instance must
+/// still decide the very next read, on both instances.
+async fn single_and_list_reads_see_changes_from_another_instance(backend: Backend) {
+    let a = spawn_app(backend).await;
+    let b = spawn_on(a.test_db.clone(), &[]).await;
+    let author = a.create_user("wri", &["user"]).await;
+    let post = make_post(&a, author, true, 1).await;
+    let draft = make_post(&a, author, false, 2).await;
+    create_role(&a, "reader", &["posts:read"]).await;
+    let id = a.create_user("rea", &["reader"]).await;
+    let token = a.token("rea", None).await.access_token;
+    let spare = a.token("rea", None).await.access_token;
+    let one = format!("/api/posts/{post}");
+    for app in [&a, &b] {
+        assert_eq!(app.get_with(&one, &token).await.status(), 200);
+        let hidden = app.get_with(&format!("/api/posts/{draft}"), &token).await;
+        assert_eq!(hidden.status(), 404);
+        assert_eq!(app.get_with("/api/posts", &token).await.status(), 200);
+    }
+    // The role is revoked through B's database handle: both refuse at once.
+    let actor = quire::manage::Actor::cli();
+    b.with_conn(move |c| quire::manage::users::revoke_role(c, &actor, id, "reader").unwrap())
+        .await;
+    for app in [&a, &b] {
+        let resp = app.get_with(&one, &token).await;
+        assert_eq!(resp.status(), 403);
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["provided"], json!([]));
+        assert_eq!(app.get_with("/api/posts", &token).await.status(), 403);
+    }
+    // Granted again through A: B reads again.
+    let actor = quire::manage::Actor::cli();
+    a.with_conn(move |c| quire::manage::users::grant_role(c, &actor, id, "reader", None).unwrap())
+        .await;
+    assert_eq!(b.get_with(&one, &token).await.status(), 200);
+    // A token revoked through A is refused by B, though B verified it before.
+    assert_eq!(b.get_with(&one, &spare).await.status(), 200);
+    let revoked = a
+        .client
+        .post(a.url("/api/auth/revoke"))
+        .bearer_auth(&spare)
+        .form(&[("token", spare.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(b.get_with(&one, &spare).await.status(), 401);
+    assert_eq!(b.get_with(&one, &token).await.status(), 200);
+    // The account is disabled through A: B refuses the other token too.
+    let actor = quire::manage::Actor::cli();
+    a.with_conn(move |c| quire::manage::users::set_disabled(c, &actor, id, true).unwrap())
+        .await;
+    for app in [&a, &b] {
+        assert_eq!(app.get_with(&one, &token).await.status(), 401);
+        assert_eq!(app.get_with("/api/posts", &token).await.status(), 401);
+    }
+    // A post that does not exist still answers after a change (the generation is then
+    // read on its own).
+    let actor = quire::manage::Actor::cli();
+    a.with_conn(move |c| quire::manage::users::set_disabled(c, &actor, id, false).unwrap())
+        .await;
+    assert_eq!(b.get_with("/api/posts/987654", &token).await.status(), 404);
+    assert_eq!(b.get_with(&one, &token).await.status(), 200);
+}
+
 both_backends!(
     post_policy_matrix_over_http,
+    single_and_list_reads_see_changes_from_another_instance,
     lists_never_leak_drafts_and_page_through_each_post_once,
     create_validates_and_derives_unique_slugs,
 );
