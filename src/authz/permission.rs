@@ -245,7 +245,7 @@ impl PermissionSet {
     }
 
     /// Does the set allow the built-in permission at `index` ([`catalog_index`])?
-    pub fn allows_catalog(&self, index: usize) -> bool {
+    fn allows_catalog(&self, index: usize) -> bool {
         self.catalog & (1 << index) != 0
     }
 

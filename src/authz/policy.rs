@@ -60,15 +60,7 @@ impl Principal {
 
     /// Is `perm` allowed by the permissions and, if present, the scopes?
     pub fn has(&self, perm: &str) -> bool {
-        match super::permission::catalog_index(perm) {
-            Some(i) => {
-                self.permissions.allows_catalog(i)
-                    && self.scopes.as_ref().is_none_or(|s| s.allows_catalog(i))
-            }
-            None => {
-                self.permissions.allows(perm) && self.scopes.as_ref().is_none_or(|s| s.allows(perm))
-            }
-        }
+        self.permissions.allows(perm) && self.scopes.as_ref().is_none_or(|s| s.allows(perm))
     }
 
     /// Is at least one of `perms` effective? (`false` for an empty list.)
