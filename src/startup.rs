@@ -18,6 +18,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Verifier;
 use crate::auth::throttle::Throttle;
 use crate::config::Config;
+use crate::db::read_pin::ReadPin;
 use crate::db::Db;
 use crate::routes;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub throttle: Throttle,
     pub verifier: Verifier,
     session_key: Key,
+    /// Held for its `Drop`: the SQLite read pin stops with the application.
+    _read_pin: Option<ReadPin>,
 }
 
 pub struct Application {
@@ -67,6 +70,7 @@ impl Application {
             throttle: Throttle::default(),
             verifier: Verifier::new(config.bcrypt_cost)?,
             session_key: session_key(&jwt_secret),
+            _read_pin: ReadPin::start(&config.database_url)?,
             config,
             db,
         });

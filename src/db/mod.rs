@@ -5,6 +5,7 @@
 
 pub mod models;
 pub mod queries;
+pub mod read_pin;
 pub mod schema;
 pub mod time;
 
