@@ -91,12 +91,17 @@ impl Application {
             )
             .build();
             let doc = doc.clone();
+            // `/api` first: the hot API routes are matched before any other pattern.
             App::new()
-                .configure(|cfg| routes::configure(cfg, doc))
                 .into_utoipa_app()
-                .service(utoipa_actix_web::scope("/api").configure(routes::api::configure))
+                .service(
+                    utoipa_actix_web::scope("/api")
+                        .configure(routes::api::configure)
+                        .map(|scope| scope.configure(|cfg| routes::openapi::configure(cfg, doc))),
+                )
                 .split_for_parts()
                 .0
+                .configure(routes::configure)
                 .app_data(state.clone())
                 .app_data(routes::extractors::json_config())
                 .app_data(routes::extractors::form_config())

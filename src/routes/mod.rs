@@ -17,12 +17,9 @@ use crate::manage::audit::{record, Outcome};
 use crate::manage::Actor;
 use crate::startup::AppState;
 
-/// Routes outside `/api` (mounted before the `/api` scope, which would otherwise claim
-/// every `/api/...` path).
-pub fn configure(cfg: &mut web::ServiceConfig, doc: utoipa::openapi::OpenApi) {
+/// Routes outside `/api`, mounted after the `/api` scope (see `startup`).
+pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
-        .route("/api/docs", web::get().to(openapi::docs_redirect))
-        .service(openapi::swagger_ui(doc))
         .route("/static/quire.css", web::get().to(stylesheet))
         .configure(admin::configure)
         .service(public::index)

@@ -128,15 +128,21 @@ fn error_response(description: &str) -> Response {
     response
 }
 
-/// Swagger UI at `/api/docs/`, fully offline (vendored assets).
-pub fn swagger_ui(doc: OpenApi) -> utoipa_swagger_ui::SwaggerUi {
-    utoipa_swagger_ui::SwaggerUi::new("/api/docs/{_:.*}")
-        .url("/api/openapi.json", doc)
-        .oauth(utoipa_swagger_ui::oauth::Config::new().app_name("Quire"))
+/// The document at `/api/openapi.json` and Swagger UI at `/api/docs/`, fully offline
+/// (vendored assets). Mounted inside the `/api` scope, after the API's own routes, so the
+/// hot API paths are matched before the UI's catch-all pattern.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig, doc: OpenApi) {
+    let swagger = utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+        // Registered relative to the scope; the UI itself fetches the absolute path.
+        .url("/openapi.json", doc)
+        .config(utoipa_swagger_ui::Config::from("/api/openapi.json"))
+        .oauth(utoipa_swagger_ui::oauth::Config::new().app_name("Quire"));
+    cfg.route("/docs", actix_web::web::get().to(docs_redirect))
+        .service(swagger);
 }
 
 /// `/api/docs` → `/api/docs/`.
-pub async fn docs_redirect() -> actix_web::HttpResponse {
+async fn docs_redirect() -> actix_web::HttpResponse {
     actix_web::HttpResponse::PermanentRedirect()
         .insert_header(("Location", "/api/docs/"))
         .finish()
