@@ -5,6 +5,7 @@
 //! an invalid token is rejected, never downgraded to anonymous.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -38,7 +39,8 @@ pub struct Caller {
     /// The verified claims when the caller used a bearer token.
     pub token: Option<Arc<Claims>>,
     pub snapshot: Snapshot,
-    pub ip: Option<String>,
+    /// Kept as an address; formatted only when something records it.
+    pub ip: Option<IpAddr>,
 }
 
 impl Caller {
@@ -109,7 +111,7 @@ impl Caller {
                 .user
                 .as_ref()
                 .map_or_else(|| "anonymous".to_owned(), |u| u.username.clone()),
-            ip: self.ip.clone(),
+            ip: self.ip.map(|ip| ip.to_string()),
             principal: Some(self.principal.clone()),
         }
     }
@@ -187,7 +189,7 @@ pub struct Credentials {
     req: HttpRequest,
     state: actix_web::web::Data<AppState>,
     presented: Presented,
-    ip: Option<String>,
+    ip: Option<IpAddr>,
 }
 
 impl FromRequest for Credentials {
@@ -203,7 +205,7 @@ impl FromRequest for Credentials {
             let presented = presented(req, &state)?;
             Ok(Credentials {
                 req: req.clone(),
-                ip: req.peer_addr().map(|a| a.ip().to_string()),
+                ip: req.peer_addr().map(|a| a.ip()),
                 state,
                 presented,
             })
@@ -269,7 +271,7 @@ fn authenticate(
     conn: &mut DbConn,
     generation: Option<i64>,
     presented: Presented,
-    ip: Option<String>,
+    ip: Option<IpAddr>,
 ) -> Result<Caller, AppError> {
     let (user_id, jti) = match &presented {
         Presented::Nothing => (None, None),
@@ -292,7 +294,7 @@ fn resolve(
     state: &AppState,
     presented: Presented,
     snapshot: Snapshot,
-    ip: Option<String>,
+    ip: Option<IpAddr>,
 ) -> Result<Caller, AppError> {
     let anonymous = |snapshot: Snapshot, ip| Caller {
         kind: CallerKind::Anonymous,
