@@ -56,6 +56,13 @@ const SQLITE_BUSY_TIMEOUT_MS: u32 = 15_000;
 /// fit in this. With the default, a pool of 8 grows by up to 16 MiB of duplicated pages.
 const SQLITE_CACHE_KIB: u32 = 512;
 
+/// Every statement Quire prepares is written for one index walk, whatever its parameters
+/// (docs/decisions.md, "Generic plans on PostgreSQL"). Under PostgreSQL's default plan
+/// cache mode a statement is re-planned with each execution's values whenever its generic
+/// plan looks dearer, and a generic `LIMIT $n` is priced as a tenth of the matching rows,
+/// which grows with the table: at 1,000,000 posts every list query was planned afresh.
+const PG_SESSION: &str = "SET plan_cache_mode = force_generic_plan";
+
 /// Opens connections by dispatching on the URL scheme ourselves: diesel's own
 /// `MultiConnection::establish` tries each backend and hides the real cause of a failure.
 #[derive(Clone, Debug)]
@@ -70,7 +77,12 @@ impl Manager {
 
     fn open(&self) -> Result<DbConn, ConnectionError> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => Ok(DbConn::Postgres(PgConnection::establish(url)?)),
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                conn.batch_execute(PG_SESSION)
+                    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                Ok(DbConn::Postgres(conn))
+            }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 // busy_timeout first, so that switching to WAL waits for other writers.

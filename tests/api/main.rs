@@ -12,6 +12,7 @@ mod health;
 mod nasty;
 mod openapi;
 mod pages;
+mod plans;
 mod posts;
 mod reliability;
 mod roles;
