@@ -9,8 +9,8 @@
 # id N/2; cursors are base64url of "p<id>") and GET /api/posts/2, as user0007 (role `user`:
 # "published or own", Quire's most involved read). Then the plans of the list's two keyset
 # queries and of the single read: the SQL diesel sends for them, written out by hand here
-# (src/db/queries/posts.rs `unfiltered_page`, `find_post_and_generation`), run through
-# EXPLAIN on the same database.
+# (src/db/queries/posts.rs `unfiltered_page`, `find_post_and_generation`), prepared with
+# the same parameters and run through EXPLAIN on the same database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -20,10 +20,20 @@ OUT="bench/out/scale-$(date +%Y%m%d-%H%M%S)-$backend"; mkdir -p "$OUT"
 cargo build --release --quiet
 cursor_at() { printf 'p%d' "$1" | base64 | tr '+/' '-_' | tr -d '='; }
 
-explain() { # sql
+# explain SQL VALUE...: the plan of SQL, whose parameters are $1, $2, ..., for those values,
+# as the server runs it for Quire: a prepared statement, and on PostgreSQL its generic plan
+# (Quire's connections set plan_cache_mode = force_generic_plan, src/db/mod.rs).
+explain() {
+  local sql=$1; shift
   case "$backend" in
-    sqlite) sqlite3 "${DATABASE_URL#sqlite://}" "EXPLAIN QUERY PLAN $1" ;;
-    postgres) psql "$DATABASE_URL" -qAt -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) $1" ;;
+    sqlite)
+      local args=() i=1 v
+      for v in "$@"; do args+=(".parameter set \$$i $v"); i=$((i + 1)); done
+      sqlite3 "${DATABASE_URL#sqlite://}" "${args[@]}" "EXPLAIN QUERY PLAN $sql" ;;
+    postgres)
+      psql "$DATABASE_URL" -qAt -c "SET plan_cache_mode = force_generic_plan" \
+        -c "PREPARE q AS $sql" \
+        -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) EXECUTE q($(IFS=,; echo "$*"))" ;;
   esac
 }
 
@@ -57,16 +67,17 @@ echo "### plans at 1,000,000 posts ($backend)"
 echo
 # Absent bounds are sent as the extreme ids (src/db/queries/posts.rs `unfiltered_page`).
 max=9223372036854775807; min=-9223372036854775808
+range='(posts.id < $2 AND posts.id > $3)'
 echo "list, published half, first page:"
-explain "SELECT $cols $from WHERE posts.status = 'published' AND (posts.id < $max AND posts.id > $min) ORDER BY posts.id DESC LIMIT 20"
+explain "SELECT $cols $from WHERE posts.status = \$1 AND $range ORDER BY posts.id DESC LIMIT \$4" "'published'" $max $min 20
 echo
 echo "list, published half, from the middle:"
-explain "SELECT $cols $from WHERE posts.status = 'published' AND (posts.id < 500000 AND posts.id > $min) ORDER BY posts.id DESC LIMIT 20"
+explain "SELECT $cols $from WHERE posts.status = \$1 AND $range ORDER BY posts.id DESC LIMIT \$4" "'published'" 500000 $min 20
 echo
 echo "list, own half (author_id = user0007), above the published page's last id:"
-explain "SELECT $cols $from WHERE posts.author_id = $me AND (posts.id < 500000 AND posts.id > 499960) ORDER BY posts.id DESC LIMIT 20"
+explain "SELECT $cols $from WHERE posts.author_id = \$1 AND $range ORDER BY posts.id DESC LIMIT \$4" "$me" 500000 499960 20
 echo
 echo "single read, with the authorization generation in the same statement:"
-explain "SELECT (SELECT authz_state.generation FROM authz_state WHERE authz_state.id = 1), $cols $from WHERE posts.id = 2 LIMIT 1"
+explain "SELECT (SELECT authz_state.generation FROM authz_state WHERE authz_state.id = \$1), $cols $from WHERE posts.id = \$2 LIMIT \$3" 1 2 1
 echo
 echo "raw output: $OUT"
