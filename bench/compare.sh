@@ -20,8 +20,8 @@ SECS="${1:-10}"
 need wrk wrk
 REF=$(cd "${QUIRE_REFERENCE_DIR:-../shared/reference}" && pwd)
 CACHE="$PWD/bench/out/ref"
-OUT="bench/out/compare-$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$CACHE" "$OUT"
+mkdir -p "$CACHE"
+begin_run compare
 
 # --- the references, built and seeded once ---------------------------------------------
 if [ ! -x "$CACHE/venv/bin/uvicorn" ]; then
@@ -37,7 +37,6 @@ if [ ! -f "$CACHE/blog.db" ]; then
 fi
 CARGO_TARGET_DIR="$CACHE/actix_limit-target" cargo build --release --quiet \
   --manifest-path "$REF/actix_limit/Cargo.toml"
-cargo build --release --quiet
 
 declare -A RPS RSS
 record() { RPS[$1]=$ROW_RPS; }
@@ -74,8 +73,7 @@ stop_server
 
 # --- Quire on both backends --------------------------------------------------------------
 for backend in sqlite postgres; do
-  fresh_db "$backend" quire_compare "$OUT"
-  "$QUIRE_BIN" seed --demo --users 1000 --posts 10000 >/dev/null
+  seeded_db "$backend" quire_compare 10000
   base=http://127.0.0.1:18503
   start_server "$base/healthz" -- "$QUIRE_BIN" serve --bind 127.0.0.1:18503
   token=$(quire_token "$base" user0007 posts:read)

@@ -16,10 +16,8 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 backend="${1:-sqlite}"; N="${2:-2000}"
 need valgrind valgrind; need callgrind_control valgrind; need wrk wrk
-OUT="bench/out/instructions-$(date +%Y%m%d-%H%M%S)-$backend"; mkdir -p "$OUT"
-cargo build --release --quiet
-fresh_db "$backend" quire_instructions "$OUT"
-"$QUIRE_BIN" seed --demo --users 1000 --posts 10000 >/dev/null
+begin_run instructions "$backend"
+seeded_db "$backend" quire_instructions 10000
 
 base=http://127.0.0.1:18506
 # A token from a normal run first: bcrypt under valgrind takes minutes.

@@ -8,6 +8,21 @@ export QUIRE_BCRYPT_COST=12 RUST_LOG=warn
 
 need() { command -v "$1" >/dev/null || { echo "bench: install $1 (apt-get install $2)" >&2; exit 1; }; }
 
+# begin_run NAME [BACKEND]: sets OUT to a new directory for this run's raw output,
+# bench/out/NAME-<date-time>[-BACKEND], and makes sure the release build is current.
+begin_run() {
+  OUT="bench/out/$1-$(date +%Y%m%d-%H%M%S)${2:+-$2}"; mkdir -p "$OUT"
+  cargo build --release --quiet
+}
+
+# seeded_db BACKEND NAME POSTS: a fresh database (fresh_db, under $OUT) holding the demo
+# data set, 1,000 users and POSTS posts (`quire seed --demo`, batched inserts). The seeding
+# time in seconds is written to $OUT/seed-POSTS.s.
+seeded_db() {
+  fresh_db "$1" "$2" "$OUT"
+  /usr/bin/time -f "%e" -o "$OUT/seed-$3.s" "$QUIRE_BIN" seed --demo --users 1000 --posts "$3" >/dev/null
+}
+
 # Sets DATABASE_URL to a fresh database named $2 for backend $1 (sqlite|postgres) under $3.
 fresh_db() {
   case "$1" in

@@ -14,10 +14,11 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 backend="${1:-sqlite}"; posts="${2:-10000}"; SECS="${3:-10}"
 need wrk wrk
-cargo build --release --quiet
-OUT="bench/out/load-$(date +%Y%m%d-%H%M%S)-$backend"; mkdir -p "$OUT"
-fresh_db "$backend" quire_bench "$OUT"
-/usr/bin/time -f "seed: %e s" "$QUIRE_BIN" seed --demo --users 1000 --posts "$posts" >/dev/null
+# The deep page is 20 pages of 100 in, counted in posts the reader sees (about half).
+[ "$posts" -ge 5000 ] 2>/dev/null || { echo "bench/load.sh: POSTS must be a number, at least 5000" >&2; exit 2; }
+begin_run load "$backend"
+seeded_db "$backend" quire_bench "$posts"
+echo "seed: $(cat "$OUT/seed-$posts.s") s" >&2
 base=http://127.0.0.1:18300
 start_server "$base/healthz" -- "$QUIRE_BIN" serve --bind 127.0.0.1:18300
 reader=$(quire_token "$base" user0007 "posts:read")

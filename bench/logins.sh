@@ -10,10 +10,8 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 backend="${1:-sqlite}"; SECS="${2:-10}"
 need wrk wrk
-OUT="bench/out/logins-$(date +%Y%m%d-%H%M%S)-$backend"; mkdir -p "$OUT"
-cargo build --release --quiet
-fresh_db "$backend" quire_logins "$OUT"
-"$QUIRE_BIN" seed --demo --users 1000 --posts 10000 >/dev/null
+begin_run logins "$backend"
+seeded_db "$backend" quire_logins 10000
 base=http://127.0.0.1:18504
 start_server "$base/healthz" -- "$QUIRE_BIN" serve --bind 127.0.0.1:18504
 token=$(quire_token "$base" user0007 posts:read)

@@ -16,8 +16,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 backend="${1:-sqlite}"; SECS="${2:-10}"
 need wrk wrk
-OUT="bench/out/scale-$(date +%Y%m%d-%H%M%S)-$backend"; mkdir -p "$OUT"
-cargo build --release --quiet
+begin_run scale "$backend"
 cursor_at() { printf 'p%d' "$1" | base64 | tr '+/' '-_' | tr -d '='; }
 
 # explain SQL VALUE...: the plan of SQL, whose parameters are $1, $2, ..., for those values,
@@ -40,8 +39,7 @@ explain() {
 echo "| $backend, wrk -t2 -c16, ${SECS}s | posts | requests/s | p50 | p99 | non-2xx |"
 echo "| --- | --- | --- | --- | --- | --- |"
 for posts in 10000 1000000; do
-  fresh_db "$backend" quire_scale "$OUT"
-  /usr/bin/time -f "%e" -o "$OUT/seed-$posts.time" "$QUIRE_BIN" seed --demo --users 1000 --posts "$posts" >/dev/null
+  seeded_db "$backend" quire_scale "$posts"
   [ "$backend" = postgres ] && psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
   base=http://127.0.0.1:18505
   start_server "$base/healthz" -- "$QUIRE_BIN" serve --bind 127.0.0.1:18505
@@ -52,7 +50,7 @@ for posts in 10000 1000000; do
     wrk_row "${name}_$posts" 16 -H "Authorization: Bearer $token" "$base$path" | sed "s/^| \([a-z_]*\)_$posts |/| \1 | $posts |/"
   done
   stop_server
-  echo "seeded $posts posts in $(cat "$OUT/seed-$posts.time") s" >> "$OUT/notes.txt"
+  echo "seeded $posts posts in $(cat "$OUT/seed-$posts.s") s" >> "$OUT/notes.txt"
 done
 cat "$OUT/notes.txt"
 
