@@ -118,6 +118,7 @@ impl Caller {
 }
 
 /// What the request presented, parsed without touching the database.
+#[derive(Clone)]
 enum Presented {
     Nothing,
     Bearer(Arc<Claims>),
@@ -216,12 +217,13 @@ impl FromRequest for Credentials {
 impl Credentials {
     /// Resolves the caller (the cached permissions, checked against the current
     /// generation) and runs `f` with it, on one pooled connection, as one read
-    /// ([`crate::db::Db::read`]): `f` must not write.
+    /// ([`crate::db::Db::read`]): `f` must not write, and may run again if the connection
+    /// turns out to be closed.
     /// The caller is remembered on the request even when `f` fails, so a denial is
     /// audited with its identity.
-    pub async fn run<T, F>(self, f: F) -> Result<(Caller, T), AppError>
+    pub async fn run<T, F>(self, mut f: F) -> Result<(Caller, T), AppError>
     where
-        F: FnOnce(&mut DbConn, &Caller) -> Result<T, AppError> + Send + 'static,
+        F: FnMut(&mut DbConn, &Caller) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         self.run_after(|_| Ok((None, ())), move |conn, caller, ()| f(conn, caller))
@@ -233,10 +235,14 @@ impl Credentials {
     /// returns the generation with its rows, the caller is resolved at that generation
     /// (no statement of its own when the cache is current), then `f` decides with both.
     /// `load` must not reveal anything: it runs before the credentials are checked.
-    pub async fn run_after<L, T, Load, F>(self, load: Load, f: F) -> Result<(Caller, T), AppError>
+    pub async fn run_after<L, T, Load, F>(
+        self,
+        mut load: Load,
+        mut f: F,
+    ) -> Result<(Caller, T), AppError>
     where
-        Load: FnOnce(&mut DbConn) -> Result<(Option<i64>, L), AppError> + Send + 'static,
-        F: FnOnce(&mut DbConn, &Caller, L) -> Result<T, AppError> + Send + 'static,
+        Load: FnMut(&mut DbConn) -> Result<(Option<i64>, L), AppError> + Send + 'static,
+        F: FnMut(&mut DbConn, &Caller, L) -> Result<T, AppError> + Send + 'static,
         L: Send + 'static,
         T: Send + 'static,
     {
@@ -252,9 +258,9 @@ impl Credentials {
             .db
             .read(move |conn| {
                 let (generation, loaded) = load(conn)?;
-                let caller = match known {
-                    Some(caller) => caller,
-                    None => authenticate(&cache_state, conn, generation, presented, ip)?,
+                let caller = match &known {
+                    Some(caller) => caller.clone(),
+                    None => authenticate(&cache_state, conn, generation, presented.clone(), ip)?,
                 };
                 let result = f(conn, &caller, loaded);
                 Ok((caller, result))

@@ -1,7 +1,8 @@
 //! Database access: one connection type over SQLite and PostgreSQL, one pool, migrations.
 //!
 //! Every query lives in [`queries`]; handlers reach the database only through [`Db::run`]
-//! (blocking work on actix's blocking pool) and the transaction helpers here.
+//! (blocking work on actix's blocking pool), [`Db::read`] (reads that may run again) and
+//! the transaction helpers here.
 
 pub mod models;
 pub mod queries;
@@ -12,8 +13,12 @@ pub mod time;
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
+    TransactionManager,
+};
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -79,6 +84,7 @@ impl Manager {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 let mut conn = PgConnection::establish(url)?;
+                conn.set_instrumentation(Liveness::default());
                 conn.batch_execute(PG_SESSION)
                     .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
                 Ok(DbConn::Postgres(conn))
@@ -114,8 +120,7 @@ impl ManageConnection for Manager {
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
-        std::thread::panicking()
-            || <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+        std::thread::panicking() || is_broken(conn)
     }
 }
 
@@ -156,10 +161,9 @@ impl Db {
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(min_idle))
-            // A SQLite file cannot go stale under us, so no `SELECT 1` per checkout there.
-            // A PostgreSQL connection can (server restart, idle kill): test it, one round
-            // trip, so a client never gets the error of a dead connection.
-            .test_on_check_out(!url.is_sqlite())
+            // No test on every checkout: a SQLite file cannot go stale under us, and on
+            // PostgreSQL each path checks in its own way (`checked`, `read_again`).
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(20))
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", url.redacted()))?;
@@ -174,11 +178,10 @@ impl Db {
         self.sqlite
     }
 
-    /// A connection for synchronous callers (CLI, tests, code already on a blocking thread).
+    /// A connection for synchronous callers (CLI, tests, code already on a blocking thread),
+    /// known to work ([`checked`]).
     pub fn get(&self) -> Result<PooledConn, AppError> {
-        self.pool
-            .get()
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database pool: {e}")))
+        checked(&self.pool, !self.sqlite)
     }
 
     /// Runs `f`, which only reads, with a pooled connection. On SQLite it runs right here
@@ -189,17 +192,24 @@ impl Db {
     /// the network, it goes to the blocking pool like [`Db::run`]. Either way it first
     /// waits, asynchronously, for a connection permit, so taking the connection never
     /// blocks the worker.
-    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    ///
+    /// On PostgreSQL the connection is not tested first: a read that meets a connection the
+    /// server has closed runs again on another ([`read_again`]). `f` may therefore run more
+    /// than once, which is why it must only read.
+    pub async fn read<T, F>(&self, mut f: F) -> Result<T, AppError>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnMut(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        if !self.sqlite {
-            return self.run(f).await;
-        }
         let _permit = self.permit().await?;
-        let mut conn = self.get()?;
-        f(&mut conn)
+        if self.sqlite {
+            let mut conn = checkout(&self.pool)?;
+            return f(&mut conn);
+        }
+        let pool = self.pool.clone();
+        actix_web::web::block(move || read_again(&pool, &mut f))
+            .await
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))?
     }
 
     async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AppError> {
@@ -217,14 +227,97 @@ impl Db {
     {
         let _permit = self.permit().await?;
         let pool = self.pool.clone();
+        let test = !self.sqlite;
         actix_web::web::block(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database pool: {e}")))?;
+            let mut conn = checked(&pool, test)?;
             f(&mut conn)
         })
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+}
+
+fn checkout(pool: &DbPool) -> Result<PooledConn, AppError> {
+    pool.get()
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("database pool: {e}")))
+}
+
+/// Remembers whether a statement on this PostgreSQL connection failed because the
+/// connection is gone (closed by the server, or unable to send). diesel reports every
+/// statement's end here, including a failed prepare, which its transaction manager does
+/// not see; [`is_broken`] reads it.
+#[derive(Default)]
+struct Liveness {
+    closed: bool,
+}
+
+impl Instrumentation for Liveness {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::FinishQuery {
+            error: Some(DieselError::DatabaseError(kind, _)),
+            ..
+        } = event
+        {
+            if matches!(
+                kind,
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
+            ) {
+                self.closed = true;
+            }
+        }
+    }
+}
+
+/// Whether the connection must not go back to the pool: an open transaction, a
+/// transaction manager in error, or (PostgreSQL) a connection found closed.
+fn is_broken(conn: &mut DbConn) -> bool {
+    <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+        || match conn {
+            DbConn::Postgres(pg) => pg
+                .instrumentation()
+                .downcast_ref::<Liveness>()
+                .is_some_and(|l| l.closed),
+            DbConn::Sqlite(_) => false,
+        }
+}
+
+/// A pooled connection, tested with `SELECT 1` first when `test` is set (PostgreSQL), for
+/// work that is not run again if it fails, such as a write. A connection in the pool may
+/// have been closed by the server (a restart, an idle timeout, an administrator): such a
+/// one fails the test, is dropped from the pool (it is broken) and the next one is tried,
+/// so a client never sees the error of a dead connection. One round trip.
+fn checked(pool: &DbPool, test: bool) -> Result<PooledConn, AppError> {
+    for _ in 0..pool.max_size() {
+        let mut conn = checkout(pool)?;
+        // A failed test that left the connection usable is not ours to judge: the work
+        // itself will report whatever is wrong.
+        if !test || conn.batch_execute("SELECT 1").is_ok() || !is_broken(&mut conn) {
+            return Ok(conn);
+        }
+        tracing::warn!("a pooled PostgreSQL connection was closed; trying another");
+    }
+    // Every pooled connection was dead: this one is newly opened.
+    checkout(pool)
+}
+
+/// Runs the read `f` on a pooled PostgreSQL connection without testing it first, saving
+/// the round trip of [`checked`] on the hot path. If `f` fails and has left the connection
+/// broken (closed by the server), the connection is dropped from the pool and `f` runs
+/// again on the next one: a read changes nothing, so it is safe to repeat, and the client
+/// never sees the error of a dead connection.
+fn read_again<T>(
+    pool: &DbPool,
+    f: &mut impl FnMut(&mut DbConn) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let mut attempts = pool.max_size() + 1;
+    loop {
+        let mut conn = checkout(pool)?;
+        let out = f(&mut conn);
+        attempts -= 1;
+        if out.is_ok() || attempts == 0 || !is_broken(&mut conn) {
+            return out;
+        }
+        tracing::warn!("a pooled PostgreSQL connection was closed; reading again on another");
     }
 }
 

@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod comments;
+mod dead_connections;
 mod e2e;
 mod explain_audit;
 mod health;
