@@ -20,7 +20,7 @@ use crate::manage::audit::{record, Outcome};
 use crate::manage::posts::facts;
 use crate::routes::api::cursor;
 use crate::routes::api::posts::AuthorView;
-use crate::routes::api::views::rfc3339;
+use crate::routes::api::views::{json_page, rfc3339};
 use crate::routes::extractors::validated;
 use crate::startup::State;
 
@@ -135,7 +135,8 @@ pub async fn list_comments(
         .into_iter()
         .map(|(c, a)| CommentView::new(&caller.principal, &post, c, a))
         .collect();
-    Ok(HttpResponse::Ok().json(CommentPage { items, next_cursor }))
+    let count = items.len();
+    json_page(&CommentPage { items, next_cursor }, count)
 }
 
 #[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]

@@ -15,7 +15,7 @@ use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::manage;
 use crate::manage::posts::facts;
 use crate::routes::api::cursor;
-use crate::routes::api::views::rfc3339;
+use crate::routes::api::views::{json_page, rfc3339};
 use crate::routes::extractors::validated;
 use crate::startup::State;
 
@@ -155,7 +155,8 @@ pub async fn list_posts(
         .into_iter()
         .map(|(p, a)| PostView::new(&caller.principal, p, a))
         .collect();
-    Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))
+    let count = items.len();
+    json_page(&PostPage { items, next_cursor }, count)
 }
 
 #[utoipa::path(
