@@ -16,6 +16,6 @@ pub use permission::{is_valid_grant, is_valid_permission_name, matches, Permissi
 pub use policy::{
     can_comment, can_post, can_read_post, check_comment, check_create_post, check_post, check_user,
     post_read_scope, CommentAction, CommentCan, CommentFacts, Denied, PostAction, PostCan,
-    PostFacts, Principal, ReadScope, UserAction,
+    PostCanMemo, PostFacts, Principal, ReadScope, UserAction,
 };
 pub use roles::{Assignment, RoleDef, RoleGraph};

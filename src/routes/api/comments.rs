@@ -20,7 +20,7 @@ use crate::manage::audit::{record, Outcome};
 use crate::manage::posts::facts;
 use crate::routes::api::cursor;
 use crate::routes::api::posts::AuthorView;
-use crate::routes::api::views::{json_page, rfc3339};
+use crate::routes::api::views::{json_page, Rfc3339};
 use crate::routes::extractors::validated;
 use crate::startup::State;
 
@@ -33,8 +33,10 @@ pub struct CommentView {
     pub post_id: i64,
     pub body: String,
     pub author: AuthorView,
-    pub created_at: String,
-    pub updated_at: String,
+    #[schema(value_type = String)]
+    pub created_at: Rfc3339,
+    #[schema(value_type = String)]
+    pub updated_at: Rfc3339,
     /// What the policy allows the caller to do with this comment (the same functions that
     /// guard the handlers decide it).
     pub can: CommentCanView,
@@ -66,8 +68,8 @@ impl CommentView {
                 username: author.1,
                 display_name: author.2,
             },
-            created_at: rfc3339(comment.created_at),
-            updated_at: rfc3339(comment.updated_at),
+            created_at: Rfc3339(comment.created_at),
+            updated_at: Rfc3339(comment.updated_at),
             can: CommentCanView {
                 update: can.update,
                 delete: can.delete,
