@@ -5,9 +5,12 @@
 #   - the bare actix-web ceiling (../shared/reference/actix_limit), without and with HS256,
 #   - Quire on SQLite and on PostgreSQL.
 # Each server runs alone while wrk (2 threads, 64 connections, SECONDS each) loads it from a
-# second process on 127.0.0.1; then it is stopped and its peak RSS recorded.
+# second process on 127.0.0.1; then it is stopped and its peak RSS recorded. The whole
+# sequence runs ROUNDS times, interleaved, because this kind of machine drifts by a third
+# from one minute to the next: each round's ratios are printed, then the median of every
+# figure over the rounds and the ratios of those medians.
 #
-#   bench/compare.sh [SECONDS]            (default 10)
+#   bench/compare.sh [SECONDS] [ROUNDS]   (default 10 s, 3 rounds)
 #
 # QUIRE_REFERENCE_DIR overrides the reference directory (default ../shared/reference, from
 # the project root; it is only read). The reference's venv, its seeded blog.db (1,000 bcrypt
@@ -16,7 +19,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-SECS="${1:-10}"
+SECS="${1:-10}"; ROUNDS="${2:-3}"
+[ "$ROUNDS" -ge 1 ] 2>/dev/null || { echo "bench/compare.sh: ROUNDS must be a number, at least 1" >&2; exit 2; }
 need wrk wrk
 REF=$(cd "${QUIRE_REFERENCE_DIR:-../shared/reference}" && pwd)
 CACHE="$PWD/bench/out/ref"
@@ -38,15 +42,14 @@ fi
 CARGO_TARGET_DIR="$CACHE/actix_limit-target" cargo build --release --quiet \
   --manifest-path "$REF/actix_limit/Cargo.toml"
 
-declare -A RPS RSS
-record() { RPS[$1]=$ROW_RPS; }
+# Every row's req/s goes to $OUT/rps.tsv (row, round, req/s); peak RSS to $OUT/rss.tsv.
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$ROW_RPS" >> "$OUT/rps.tsv"; }
+record_rss() { printf '%s\t%s\n' "$1" "$(peak_rss_kb "$SERVER_PID")" >> "$OUT/rss.tsv"; }
+# row NAME ROUND [wrk args...]: one wrk run, printed and recorded.
+row() { local name=$1 round=$2; shift 2; wrk_row "$name.r$round" 64 "$@"; record "$name" "$round"; }
 
-echo "| server / request (wrk -t2 -c64, ${SECS}s) | requests/s | p50 | p99 | non-2xx |"
-echo "| --- | --- | --- | --- | --- |"
-
-# --- FastAPI reference, 1 and 2 workers --------------------------------------------------
-for workers in 1 2; do
-  base=http://127.0.0.1:18501
+fastapi() { # WORKERS ROUND
+  local workers=$1 round=$2 base=http://127.0.0.1:18501 ref_token
   start_server "$base/docs" -- env PYTHONDONTWRITEBYTECODE=1 DATABASE_URL="sqlite:///$CACHE/blog.db" \
     DB_POOL_SIZE=64 DB_MAX_OVERFLOW=0 "$CACHE/venv/bin/uvicorn" app.main:app --app-dir "$REF/fastapi_seed" \
     --host 127.0.0.1 --port 18501 --workers "$workers" --loop uvloop --http httptools \
@@ -54,52 +57,100 @@ for workers in 1 2; do
   ref_token=$(curl -sf -X POST "$base/token" -d 'username=user0007&password=pw-user0007&scope=posts:read' \
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
   curl -sf -o /dev/null -H "Authorization: Bearer $ref_token" "$base/posts/2"
-  wrk_row "fastapi_w${workers}_get_post" 64 -H "Authorization: Bearer $ref_token" "$base/posts/2"
-  record "fastapi_w${workers}_get_post"
-  wrk_row "fastapi_w${workers}_list_first" 64 -H "Authorization: Bearer $ref_token" "$base/posts?limit=20"
-  record "fastapi_w${workers}_list_first"
-  RSS[fastapi_w$workers]=$(peak_rss_kb "$SERVER_PID")
+  row "fastapi_w${workers}_get_post" "$round" -H "Authorization: Bearer $ref_token" "$base/posts/2"
+  row "fastapi_w${workers}_list_first" "$round" -H "Authorization: Bearer $ref_token" "$base/posts?limit=20"
+  record_rss "fastapi_w$workers"
+  REF_TOKEN=$ref_token
   stop_server
-done
+}
 
-# --- actix_limit: the ceiling, without and with JWT verification -------------------------
-base=http://127.0.0.1:18502
-start_server "$base/posts/1" -- env BIND=127.0.0.1:18502 JWT_SECRET=bench-secret-change-me-0123456789abcdef \
-  "$CACHE/actix_limit-target/release/actix_limit"
-wrk_row ceiling_plain 64 "$base/posts/2"; record ceiling_plain
-wrk_row ceiling_jwt 64 -H "Authorization: Bearer $ref_token" "$base/jwt/posts/2"; record ceiling_jwt
-RSS[ceiling]=$(peak_rss_kb "$SERVER_PID")
-stop_server
+ceiling() { # ROUND (needs REF_TOKEN: the reference's tokens carry the same HS256 secret)
+  local round=$1 base=http://127.0.0.1:18502
+  start_server "$base/posts/1" -- env BIND=127.0.0.1:18502 JWT_SECRET=bench-secret-change-me-0123456789abcdef \
+    "$CACHE/actix_limit-target/release/actix_limit"
+  row ceiling_plain "$round" "$base/posts/2"
+  row ceiling_jwt "$round" -H "Authorization: Bearer $REF_TOKEN" "$base/jwt/posts/2"
+  record_rss ceiling
+  stop_server
+}
 
-# --- Quire on both backends --------------------------------------------------------------
-for backend in sqlite postgres; do
-  seeded_db "$backend" quire_compare 10000
-  base=http://127.0.0.1:18503
+quire() { # BACKEND ROUND
+  local backend=$1 round=$2 base=http://127.0.0.1:18503 token
+  export DATABASE_URL=${QUIRE_URL[$backend]}
   start_server "$base/healthz" -- "$QUIRE_BIN" serve --bind 127.0.0.1:18503
   token=$(quire_token "$base" user0007 posts:read)
-  wrk_row "quire_${backend}_get_post" 64 -H "Authorization: Bearer $token" "$base/api/posts/2"
-  record "quire_${backend}_get_post"
-  wrk_row "quire_${backend}_list_first" 64 -H "Authorization: Bearer $token" "$base/api/posts?limit=20"
-  record "quire_${backend}_list_first"
-  RSS[quire_$backend]=$(peak_rss_kb "$SERVER_PID")
+  row "quire_${backend}_get_post" "$round" -H "Authorization: Bearer $token" "$base/api/posts/2"
+  row "quire_${backend}_list_first" "$round" -H "Authorization: Bearer $token" "$base/api/posts?limit=20"
+  record_rss "quire_$backend"
   stop_server
+}
+
+# Quire's two databases, seeded once; every round only reads them.
+declare -A QUIRE_URL
+for backend in sqlite postgres; do
+  seeded_db "$backend" quire_compare 10000
+  QUIRE_URL[$backend]=$DATABASE_URL
 done
 
-echo
-echo "| server | peak RSS (VmHWM, summed over worker processes) |"
-echo "| --- | --- |"
-for k in fastapi_w1 fastapi_w2 ceiling quire_sqlite quire_postgres; do
-  echo "| $k | $(python3 -c "print(f'{${RSS[$k]}/1024:.1f} MiB')") |"
+echo "| server / request (wrk -t2 -c64, ${SECS}s), round | requests/s | p50 | p99 | non-2xx |"
+echo "| --- | --- | --- | --- | --- |"
+for round in $(seq 1 "$ROUNDS"); do
+  fastapi 1 "$round"
+  fastapi 2 "$round"
+  ceiling "$round"
+  quire sqlite "$round"
+  quire postgres "$round"
 done
 
-best() { python3 -c "import sys; print(max(float(x) for x in sys.argv[1:]))" "$@"; }
-ref_get=$(best "${RPS[fastapi_w1_get_post]}" "${RPS[fastapi_w2_get_post]}")
-ref_list=$(best "${RPS[fastapi_w1_list_first]}" "${RPS[fastapi_w2_list_first]}")
-echo
-echo "| ratio (same run) | SQLite | PostgreSQL | target |"
-echo "| --- | --- | --- | --- |"
-echo "| single read / best reference | $(ratio "${RPS[quire_sqlite_get_post]}" "$ref_get")× | $(ratio "${RPS[quire_postgres_get_post]}" "$ref_get")× | ≥ 50× |"
-echo "| single read / JWT ceiling | $(python3 -c "print(f'{100*${RPS[quire_sqlite_get_post]}/${RPS[ceiling_jwt]}:.0f} %')") | $(python3 -c "print(f'{100*${RPS[quire_postgres_get_post]}/${RPS[ceiling_jwt]}:.0f} %')") | ≥ 60 % |"
-echo "| list first page / best reference | $(ratio "${RPS[quire_sqlite_list_first]}" "$ref_list")× | $(ratio "${RPS[quire_postgres_list_first]}" "$ref_list")× | ≥ 30× |"
-echo
-echo "raw wrk output: $OUT"
+python3 - "$OUT" "$ROUNDS" <<'PY'
+import statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+rps = {}
+for line in open(f"{out}/rps.tsv"):
+    name, rnd, value = line.split("\t")
+    rps.setdefault(name, {})[int(rnd)] = float(value)
+rss = {}
+for line in open(f"{out}/rss.tsv"):
+    name, kb = line.split("\t")
+    rss[name] = max(rss.get(name, 0), int(kb))
+
+def ratios(get):
+    ref_get = max(get("fastapi_w1_get_post"), get("fastapi_w2_get_post"))
+    ref_list = max(get("fastapi_w1_list_first"), get("fastapi_w2_list_first"))
+    return [
+        (f"quire_{b}_get_post / best reference", get(f"quire_{b}_get_post") / ref_get, "x", 50)
+        for b in ("sqlite", "postgres")
+    ] + [
+        (f"quire_{b}_get_post / JWT ceiling", 100 * get(f"quire_{b}_get_post") / get("ceiling_jwt"), " %", 60)
+        for b in ("sqlite", "postgres")
+    ] + [
+        (f"quire_{b}_list_first / best reference", get(f"quire_{b}_list_first") / ref_list, "x", 30)
+        for b in ("sqlite", "postgres")
+    ]
+
+print()
+print("| ratio, each round | " + " | ".join(f"round {r}" for r in range(1, rounds + 1)) + " | target |")
+print("| --- |" + " --- |" * (rounds + 1))
+per_round = [ratios(lambda n, r=r: rps[n][r]) for r in range(1, rounds + 1)]
+for i, (label, _, unit, target) in enumerate(per_round[0]):
+    cells = " | ".join(f"{rr[i][1]:.1f}{unit}" for rr in per_round)
+    print(f"| {label} | {cells} | >= {target}{unit} |")
+
+median = {n: statistics.median(v.values()) for n, v in rps.items()}
+print()
+print(f"| median of {rounds} rounds | requests/s | peak RSS (VmHWM, max over rounds) |")
+print("| --- | --- | --- |")
+for name, value in median.items():
+    server = name.rsplit("_get_post", 1)[0].rsplit("_list_first", 1)[0]
+    server = "ceiling" if server.startswith("ceiling") else server
+    print(f"| {name} | {value:,.0f} | {rss.get(server, 0) / 1024:.1f} MiB |")
+print()
+print("| ratio of the medians | value | target | met |")
+print("| --- | --- | --- | --- |")
+for label, value, unit, target in ratios(lambda n: median[n]):
+    met = "yes" if value >= target else "no"
+    if "postgres" in label:
+        met = "-"
+    print(f"| {label} | {value:.1f}{unit} | >= {target}{unit} | {met} |")
+print(f"\nraw wrk output: {out}")
+PY
