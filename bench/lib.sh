@@ -1,7 +1,7 @@
 # Shared by the bench scripts (sourced, not run). Everything targets 127.0.0.1 only and every
 # load is bounded in time.
 
-QUIRE_BIN=target/release/quire
+QUIRE_BIN="${QUIRE_BIN:-target/release/quire}"   # another build for an A/B: QUIRE_BIN=path
 PG_ADMIN_URL="${QUIRE_BENCH_PG:-postgres://postgres@127.0.0.1:5432/test}"
 export QUIRE_ADMIN_PASSWORD=bench-admin-password QUIRE_DEMO_PASSWORD=bench-demo-password
 export QUIRE_BCRYPT_COST=12 RUST_LOG=warn

@@ -122,32 +122,40 @@ impl AuthzCache {
         } else {
             None
         };
-        let mut guard = self.state.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(base) = base {
-            // Never replace newer state with older.
-            if guard.as_ref().is_none_or(|s| s.generation <= generation) {
-                *guard = Some(base);
+        let graph = {
+            let mut guard = self.state.write().unwrap_or_else(|p| p.into_inner());
+            if let Some(base) = base {
+                // Never replace newer state with older.
+                if guard.as_ref().is_none_or(|s| s.generation <= generation) {
+                    *guard = Some(base);
+                }
             }
-        }
+            guard
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("authorization cache is empty"))?
+                .graph
+                .clone()
+        };
+        // The user's rows are read with no lock held: every request of this process takes
+        // the read lock, and a login storm loads a new user several times a second. Held
+        // across these statements, the write lock stalled all reads on PostgreSQL for
+        // hundreds of milliseconds (docs/performance.md, "Logins during reads").
+        let user = match user_id {
+            None => None,
+            Some(id) => load_user(conn, &graph, id, now)?,
+        };
+        let mut guard = self.state.write().unwrap_or_else(|p| p.into_inner());
         let state = guard
             .as_mut()
             .ok_or_else(|| anyhow::anyhow!("authorization cache is empty"))?;
-        let user = match user_id {
-            None => None,
-            Some(id) => {
-                let graph = state.graph.clone();
-                let entry = load_user(conn, &graph, id, now)?;
-                if let Some(entry) = &entry {
-                    if state.generation == generation {
-                        if state.users.len() >= MAX_CACHED_USERS {
-                            state.users.clear();
-                        }
-                        state.users.insert(id, entry.clone());
-                    }
+        if let Some(entry) = &user {
+            if state.generation == generation {
+                if state.users.len() >= MAX_CACHED_USERS {
+                    state.users.clear();
                 }
-                entry
+                state.users.insert(entry.id, entry.clone());
             }
-        };
+        }
         Ok(state.snapshot(user, jti))
     }
 }
