@@ -42,3 +42,6 @@ to_ms() { python3 -c "import sys,re; v,u=re.match(r'([\d.]+)(\w+)',sys.argv[1]).
 echo
 echo "read p99 during the storm / alone: $(ratio "$(to_ms "$storm_p99")" "$(to_ms "$alone_p99")")× (target ≤ 2×)"
 echo "peak RSS: $(( $(peak_rss_kb "$SERVER_PID") / 1024 )) MiB; raw output: $OUT"
+# On one host, the kernel's autogroup decides whether PostgreSQL's backends keep up while
+# bcrypt keeps Quire busy (docs/performance.md, "Logins during reads").
+echo "kernel.sched_autogroup_enabled=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo unknown)"
