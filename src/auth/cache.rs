@@ -138,8 +138,8 @@ impl AuthzCache {
         };
         // The user's rows are read with no lock held: every request of this process takes
         // the read lock, and a login storm loads a new user several times a second. Held
-        // across these statements, the write lock stalled all reads on PostgreSQL for
-        // hundreds of milliseconds (docs/performance.md, "Logins during reads").
+        // across these statements, the write lock made every request wait for them (on
+        // PostgreSQL, two round trips).
         let user = match user_id {
             None => None,
             Some(id) => load_user(conn, &graph, id, now)?,
