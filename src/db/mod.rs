@@ -245,7 +245,7 @@ fn checkout(pool: &DbPool) -> Result<PooledConn, AppError> {
 /// Remembers whether a statement on this PostgreSQL connection failed because the
 /// connection is gone (closed by the server, or unable to send). diesel reports every
 /// statement's end here, including a failed prepare, which its transaction manager does
-/// not see; [`is_broken`] reads it.
+/// not see; [`is_closed`] reads it.
 #[derive(Default)]
 struct Liveness {
     closed: bool,
@@ -268,17 +268,22 @@ impl Instrumentation for Liveness {
     }
 }
 
+/// Whether a statement found this (PostgreSQL) connection closed ([`Liveness`]).
+fn is_closed(conn: &mut DbConn) -> bool {
+    match conn {
+        DbConn::Postgres(pg) => pg
+            .instrumentation()
+            .downcast_ref::<Liveness>()
+            .is_some_and(|l| l.closed),
+        DbConn::Sqlite(_) => false,
+    }
+}
+
 /// Whether the connection must not go back to the pool: an open transaction, a
-/// transaction manager in error, or (PostgreSQL) a connection found closed.
+/// transaction manager in error, or a connection found closed.
 fn is_broken(conn: &mut DbConn) -> bool {
     <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
-        || match conn {
-            DbConn::Postgres(pg) => pg
-                .instrumentation()
-                .downcast_ref::<Liveness>()
-                .is_some_and(|l| l.closed),
-            DbConn::Sqlite(_) => false,
-        }
+        || is_closed(conn)
 }
 
 /// A pooled connection, tested with `SELECT 1` first when `test` is set (PostgreSQL), for
@@ -291,7 +296,7 @@ fn checked(pool: &DbPool, test: bool) -> Result<PooledConn, AppError> {
         let mut conn = checkout(pool)?;
         // A failed test that left the connection usable is not ours to judge: the work
         // itself will report whatever is wrong.
-        if !test || conn.batch_execute("SELECT 1").is_ok() || !is_broken(&mut conn) {
+        if !test || conn.batch_execute("SELECT 1").is_ok() || !is_closed(&mut conn) {
             return Ok(conn);
         }
         tracing::warn!("a pooled PostgreSQL connection was closed; trying another");
@@ -301,8 +306,8 @@ fn checked(pool: &DbPool, test: bool) -> Result<PooledConn, AppError> {
 }
 
 /// Runs the read `f` on a pooled PostgreSQL connection without testing it first, saving
-/// the round trip of [`checked`] on the hot path. If `f` fails and has left the connection
-/// broken (closed by the server), the connection is dropped from the pool and `f` runs
+/// the round trip of [`checked`] on the hot path. If `f` fails on a connection the server
+/// has closed, the connection is dropped from the pool (it is broken) and `f` runs
 /// again on the next one: a read changes nothing, so it is safe to repeat, and the client
 /// never sees the error of a dead connection.
 fn read_again<T>(
@@ -314,7 +319,7 @@ fn read_again<T>(
         let mut conn = checkout(pool)?;
         let out = f(&mut conn);
         attempts -= 1;
-        if out.is_ok() || attempts == 0 || !is_broken(&mut conn) {
+        if out.is_ok() || attempts == 0 || !is_closed(&mut conn) {
             return out;
         }
         tracing::warn!("a pooled PostgreSQL connection was closed; reading again on another");
