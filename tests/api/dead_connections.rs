@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use diesel::sql_types::Integer;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::{spawn_app, Backend, TestApp};
 
@@ -65,17 +65,12 @@ async fn instance_with_a_closed_pool() -> (TestApp, String, i64, BTreeSet<i32>, 
     let app = spawn_app(Backend::Postgres).await;
     app.create_user("writer", &["author"]).await;
     let token = app.token("writer", None).await.access_token;
-    let post: Value = app
-        .client
-        .post(app.url("/api/posts"))
-        .bearer_auth(&token)
-        .json(&json!({"title": "Survivor", "body": "b", "status": "published"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let post = app
+        .create_post(
+            &token,
+            json!({"title": "Survivor", "body": "b", "status": "published"}),
+        )
+        .await;
     let id = post["id"].as_i64().expect("created post id");
 
     // Fill the pool (8 connections) with connections that have served reads.
@@ -112,15 +107,8 @@ async fn postgres_reads_on_connections_the_server_closed_run_again() {
 
     // Reads meet the dead connections first; then a write; then reads again.
     parallel_reads(&app, &token, id, 32).await;
-    let created = app
-        .client
-        .post(app.url("/api/posts"))
-        .bearer_auth(&token)
-        .json(&json!({"title": "After", "body": "b"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status().as_u16(), 201);
+    app.create_post(&token, json!({"title": "After", "body": "b"}))
+        .await;
     parallel_reads(&app, &token, id, 32).await;
 
     let after = instance_backends(&mut own);

@@ -5,16 +5,10 @@ use serde_json::{json, Value};
 use crate::helpers::{spawn_app, Backend, TestApp};
 
 async fn post_by(app: &TestApp, token: &str, title: &str) -> i64 {
-    let resp = app
-        .client
-        .post(app.url("/api/posts"))
-        .bearer_auth(token)
-        .json(&json!({"title": title, "body": "text"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
-    resp.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+    app.create_post(token, json!({"title": title, "body": "text"}))
+        .await["id"]
+        .as_i64()
+        .unwrap()
 }
 
 async fn explain_says_why(backend: Backend) {

@@ -268,6 +268,22 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `POST /api/posts` with `body` as `token`; must answer 201. Returns the created post.
+    pub async fn create_post(&self, token: &str, body: serde_json::Value) -> serde_json::Value {
+        let resp = self
+            .client
+            .post(self.url("/api/posts"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        assert_eq!(status, 201, "POST /api/posts {body}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
     /// Audit actions recorded so far, newest first.
     pub async fn audit_actions(&self) -> Vec<(String, String, String)> {
         self.with_conn(|c| {

@@ -198,17 +198,12 @@ async fn post_actions_need_csrf_and_the_policy(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_user("con", &["contributor"]).await;
     let token = app.token("con", None).await.access_token;
-    let created: serde_json::Value = app
-        .client
-        .post(app.url("/api/posts"))
-        .bearer_auth(&token)
-        .json(&json!({"title": "<script>alert(1)</script>", "body": "x"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = app
+        .create_post(
+            &token,
+            json!({"title": "<script>alert(1)</script>", "body": "x"}),
+        )
+        .await;
     let id = created["id"].as_i64().unwrap();
     let con = sign_in(&app, "con", &password_of("con")).await;
     let (_, html) = page(&con, &app, "/admin/posts").await;
@@ -281,15 +276,11 @@ async fn public_pages_show_published_posts_escaped_with_security_headers(backend
         ("Hello <b>world</b>", "published"),
         ("Secret draft", "draft"),
     ] {
-        let resp = app
-            .client
-            .post(app.url("/api/posts"))
-            .bearer_auth(&token)
-            .json(&json!({"title": title, "body": "<script>alert('x')</script>", "status": status}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 201);
+        app.create_post(
+            &token,
+            json!({"title": title, "body": "<script>alert('x')</script>", "status": status}),
+        )
+        .await;
     }
     let b = browser();
     let resp = b.get(app.url("/")).send().await.unwrap();

@@ -1,6 +1,6 @@
 //! SPEC §8: 64 concurrent writers lose nothing and never see a 5xx or "database is locked".
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::{spawn_app_with, Backend};
 
@@ -18,17 +18,12 @@ async fn sixty_four_concurrent_writers_lose_nothing(backend: Backend) {
         tokens.push(app.token(&format!("w{i}"), None).await.access_token);
     }
     // A published post everyone comments on, so comment writes contend on one post too.
-    let target: Value = app
-        .client
-        .post(app.url("/api/posts"))
-        .bearer_auth(&tokens[0])
-        .json(&json!({"title": "Shared", "body": "x", "status": "published"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let target = app
+        .create_post(
+            &tokens[0],
+            json!({"title": "Shared", "body": "x", "status": "published"}),
+        )
+        .await;
     let target = target["id"].as_i64().unwrap();
 
     let writers: Vec<_> = (0..WRITERS)
