@@ -2,7 +2,8 @@
 # Reads during a login storm: the p99 of authorized single-post reads alone, then the same
 # reads while a second wrk hammers POST /api/auth/token (bcrypt cost 12, valid passwords of
 # 1,000 different users). bcrypt runs on the blocking pool, at most half the cores at once,
-# so reads keep the rest.
+# so reads keep the rest, and pauses every half millisecond, so PostgreSQL's backends on
+# the same host are never kept off a core for long.
 #
 #   bench/logins.sh [sqlite|postgres] [SECONDS]      (default sqlite, 10)
 set -euo pipefail
@@ -42,6 +43,6 @@ to_ms() { python3 -c "import sys,re; v,u=re.match(r'([\d.]+)(\w+)',sys.argv[1]).
 echo
 echo "read p99 during the storm / alone: $(ratio "$(to_ms "$storm_p99")" "$(to_ms "$alone_p99")")× (target ≤ 2×)"
 echo "peak RSS: $(( $(peak_rss_kb "$SERVER_PID") / 1024 )) MiB; raw output: $OUT"
-# On one host, the kernel's autogroup decides whether PostgreSQL's backends keep up while
-# bcrypt keeps Quire busy (docs/performance.md, "Logins during reads").
+# Before bcrypt paused, the kernel's autogroup decided whether PostgreSQL's backends on the
+# same host kept up (docs/performance.md, "Logins during reads"); the setting is recorded.
 echo "kernel.sched_autogroup_enabled=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo unknown)"

@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod jwt;
+pub mod paced_bcrypt;
 pub mod password;
 pub mod principal;
 pub mod session;

@@ -1,7 +1,9 @@
 //! Password hashing with bcrypt, always off the async workers.
 
 use rand::distr::{Alphanumeric, SampleString};
+use rand::Rng;
 
+use super::paced_bcrypt::{self, Pace};
 use crate::error::AppError;
 
 /// bcrypt reads at most 72 bytes; longer passwords are refused rather than truncated.
@@ -25,15 +27,29 @@ pub fn check_length(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Hashes on the current thread: call only from a blocking context (CLI, `web::block`).
+/// Hashes on the current thread: call only from a blocking context (the CLI, startup).
 pub fn hash_blocking(password: &str, cost: u32) -> Result<String, anyhow::Error> {
-    check_length(password).map_err(|m| anyhow::anyhow!("password {m}"))?;
-    Ok(bcrypt::hash(password, cost)?)
+    hash_paced(password, cost, None)
 }
 
 /// Verifies on the current thread; a malformed stored hash counts as a mismatch.
 pub fn verify_blocking(password: &str, hash: &str) -> bool {
-    check_length(password).is_ok() && bcrypt::verify(password, hash).unwrap_or(false)
+    verify_paced(password, hash, None)
+}
+
+fn hash_paced(password: &str, cost: u32, pace: Option<Pace>) -> Result<String, anyhow::Error> {
+    check_length(password).map_err(|m| anyhow::anyhow!("password {m}"))?;
+    anyhow::ensure!(
+        (4..=31).contains(&cost),
+        "bcrypt cost must be 4 to 31, not {cost}"
+    );
+    // ThreadRng is a CSPRNG seeded from the operating system.
+    let salt: [u8; 16] = rand::rng().random();
+    Ok(paced_bcrypt::hash(password.as_bytes(), cost, &salt, pace))
+}
+
+fn verify_paced(password: &str, hash: &str, pace: Option<Pace>) -> bool {
+    check_length(password).is_ok() && paced_bcrypt::verify(password.as_bytes(), hash, pace)
 }
 
 /// A random password for generated accounts (about 119 bits).
@@ -45,7 +61,9 @@ pub fn generate() -> String {
 /// threads (half the cores) at a lower CPU priority than the rest of the server, so a
 /// login or registration storm neither takes every core nor competes on equal terms with
 /// reads for the cores it uses, nor occupies the database's blocking threads; bcrypt still
-/// gets whatever CPU is idle. Unknown users are checked against a dummy hash of the same
+/// gets whatever CPU is idle. The threads hash at `Pace::SERVER`: they give their core away
+/// for a moment every half millisecond, which keeps PostgreSQL's backends from waiting
+/// behind them (see `paced_bcrypt`). Unknown users are checked against a dummy hash of the same
 /// cost, so both failures take the same time.
 pub struct Verifier {
     jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
@@ -68,7 +86,7 @@ impl Verifier {
             std::thread::Builder::new()
                 .name(format!("quire-bcrypt-{i}"))
                 .spawn(move || {
-                    lower_this_threads_priority();
+                    tune_this_thread();
                     loop {
                         let job = receiver.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         // The sender is gone: the server is shutting down.
@@ -103,26 +121,32 @@ impl Verifier {
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.clone());
-        let ok = self.run(move || verify_blocking(&password, &hash)).await?;
+        let ok = self
+            .run(move || verify_paced(&password, &hash, Some(Pace::SERVER)))
+            .await?;
         Ok(ok && known)
     }
 
     /// A bcrypt hash of `password` at the configured cost.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
         let cost = self.cost;
-        self.run(move || hash_blocking(&password, cost))
+        self.run(move || hash_paced(&password, cost, Some(Pace::SERVER)))
             .await?
             .map_err(AppError::Unexpected)
     }
 }
 
-/// Linux keeps a nice value per thread; elsewhere the threads keep the normal priority.
-fn lower_this_threads_priority() {
+/// Linux keeps a nice value and a timer slack per thread: a lower priority, and pauses
+/// that last what `Pace::SERVER` asks rather than up to 50 µs longer. Elsewhere the
+/// threads keep the defaults.
+fn tune_this_thread() {
     #[cfg(target_os = "linux")]
-    // SAFETY: setpriority with `who` = 0 changes only the calling thread's nice value;
-    // failure (e.g. a restricted sandbox) leaves it unchanged, which is harmless.
+    // SAFETY: setpriority with `who` = 0 changes only the calling thread's nice value, and
+    // PR_SET_TIMERSLACK only the calling thread's timer slack (in ns); failure (e.g. a
+    // restricted sandbox) leaves them unchanged, which is harmless.
     unsafe {
         libc::setpriority(libc::PRIO_PROCESS, 0, VERIFIER_NICENESS);
+        libc::prctl(libc::PR_SET_TIMERSLACK, 1_000 as libc::c_ulong);
     }
 }
 
