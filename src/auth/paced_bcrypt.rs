@@ -227,6 +227,9 @@ mod tests {
             &stored[..stored.len() - 1],
             &stored.replace("$2b$04$", "$2b$99$"),
             &stored.replace("$2b$04$", "$3b$04$"),
+            &stored.replace("$2b$04$", "$2b$03$"),
+            // Multi-byte characters where the salt and digest belong, same length in bytes.
+            &format!("$2b$04${}", "é".repeat(26) + "x"),
         ] {
             assert!(!verify(b"correct horse", bad, None), "{bad:?}");
         }
