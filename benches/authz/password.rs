@@ -15,12 +15,8 @@ pub fn bench(c: &mut Criterion) {
     let password = b"bench-demo-password";
     let stored = paced_bcrypt::hash(password, COST, &[42; 16], None);
     assert!(bcrypt::verify(password, &stored).expect("a valid hash"));
-    // The server's password threads sleep with a 1 µs timer slack; so does this one.
-    #[cfg(target_os = "linux")]
-    // SAFETY: changes only the calling thread's timer slack.
-    unsafe {
-        libc::prctl(libc::PR_SET_TIMERSLACK, 1_000 as libc::c_ulong);
-    }
+    // As on the server's password threads.
+    paced_bcrypt::precise_sleeps_on_this_thread();
 
     let mut group = c.benchmark_group("bcrypt_cost_12");
     group.sample_size(10);

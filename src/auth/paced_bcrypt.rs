@@ -55,6 +55,17 @@ impl Pace {
     };
 }
 
+/// Lets this thread's sleeps end within a microsecond of what they ask instead of Linux's
+/// default 50 µs late, so a `Pace` costs what it says. Elsewhere it does nothing.
+pub fn precise_sleeps_on_this_thread() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_TIMERSLACK changes only the calling thread's timer slack (in ns);
+    // failure (e.g. a restricted sandbox) leaves it unchanged, which is harmless.
+    unsafe {
+        libc::prctl(libc::PR_SET_TIMERSLACK, 1_000 as libc::c_ulong);
+    }
+}
+
 /// Sleeps for `pace.pause` whenever `pace.work` has passed since the last pause.
 struct Pacer {
     pace: Option<Pace>,
@@ -211,10 +222,10 @@ mod tests {
         assert!(verify(b"correct horse", &stored, None));
         assert!(!verify(b"correct horsf", &stored, None));
         assert!(!verify(b"", &stored, None));
-        // One digest character changed.
+        // One digest character changed (not the last: two of its bits are padding).
         let mut tampered = stored.clone().into_bytes();
-        let last = tampered.len() - 1;
-        tampered[last] = if tampered[last] == b'a' { b'b' } else { b'a' };
+        let at = tampered.len() - 5;
+        tampered[at] = if tampered[at] == b'a' { b'Z' } else { b'a' };
         assert!(!verify(
             b"correct horse",
             std::str::from_utf8(&tampered).unwrap(),

@@ -136,18 +136,16 @@ impl Verifier {
     }
 }
 
-/// Linux keeps a nice value and a timer slack per thread: a lower priority, and pauses
-/// that last what `Pace::SERVER` asks rather than up to 50 µs longer. Elsewhere the
-/// threads keep the defaults.
+/// A lower priority (Linux keeps a nice value per thread; elsewhere the threads keep the
+/// normal priority), and pauses that last what `Pace::SERVER` asks.
 fn tune_this_thread() {
     #[cfg(target_os = "linux")]
-    // SAFETY: setpriority with `who` = 0 changes only the calling thread's nice value, and
-    // PR_SET_TIMERSLACK only the calling thread's timer slack (in ns); failure (e.g. a
-    // restricted sandbox) leaves them unchanged, which is harmless.
+    // SAFETY: setpriority with `who` = 0 changes only the calling thread's nice value;
+    // failure (e.g. a restricted sandbox) leaves it unchanged, which is harmless.
     unsafe {
         libc::setpriority(libc::PRIO_PROCESS, 0, VERIFIER_NICENESS);
-        libc::prctl(libc::PR_SET_TIMERSLACK, 1_000 as libc::c_ulong);
     }
+    paced_bcrypt::precise_sleeps_on_this_thread();
 }
 
 #[cfg(test)]
