@@ -141,7 +141,14 @@ impl Config {
             crate::auth::password::check_length(pw).map_err(|m| bad("QUIRE_ADMIN_PASSWORD", m))?;
         }
 
-        let bcrypt_cost = parse_num(&get, "QUIRE_BCRYPT_COST", 12u32, 4, 31)?;
+        let costs = crate::auth::paced_bcrypt::COSTS;
+        let bcrypt_cost = parse_num(
+            &get,
+            "QUIRE_BCRYPT_COST",
+            12u32,
+            *costs.start(),
+            *costs.end(),
+        )?;
         let access = parse_num(&get, "QUIRE_ACCESS_TOKEN_TTL", 900u64, 30, 86_400)?;
         let refresh = parse_num(
             &get,

@@ -11,7 +11,9 @@
 //! the core over often enough; `Pace` says how.
 //!
 //! The output is byte for byte what every bcrypt produces: the tests check it against the
-//! `bcrypt` crate both ways, and stored hashes are parsed by that crate.
+//! `bcrypt` crate both ways, and stored hashes are parsed by that crate. Like every bcrypt,
+//! it reads at most 72 bytes of a password; Quire's rule that longer passwords are refused,
+//! not cut, lives in `auth::password`, which is the only caller in the server.
 
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -21,6 +23,8 @@ use blowfish::Blowfish;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+/// The work factors bcrypt defines (2^4 to 2^31 rounds); `QUIRE_BCRYPT_COST` is held to them.
+pub const COSTS: std::ops::RangeInclusive<u32> = 4..=31;
 /// bcrypt's key is the password and a NUL, cut at 72 bytes.
 const KEY_BYTES: usize = 72;
 /// The text every bcrypt encrypts 64 times with the expanded key.
@@ -93,9 +97,9 @@ impl Pacer {
     }
 }
 
-/// A `$2b$` hash of `password` with `salt` at `cost` (4..=31).
+/// A `$2b$` hash of `password` with `salt` at `cost` (within `COSTS`).
 pub fn hash(password: &[u8], cost: u32, salt: &[u8; 16], pace: Option<Pace>) -> String {
-    debug_assert!((4..=31).contains(&cost));
+    debug_assert!(COSTS.contains(&cost));
     let digest = digest(password, cost, salt, &mut Pacer::new(pace));
     format!(
         "$2b${cost:02}${}{}",
@@ -111,7 +115,7 @@ pub fn verify(password: &[u8], stored: &str, pace: Option<Pace>) -> bool {
         return false;
     };
     let cost = parts.get_cost();
-    if !(4..=31).contains(&cost) {
+    if !COSTS.contains(&cost) {
         return false;
     }
     // The crate's canonical form of the stored hash: `$2b$NN$`, 22 salt, 31 digest.

@@ -40,8 +40,9 @@ pub fn verify_blocking(password: &str, hash: &str) -> bool {
 fn hash_paced(password: &str, cost: u32, pace: Option<Pace>) -> Result<String, anyhow::Error> {
     check_length(password).map_err(|m| anyhow::anyhow!("password {m}"))?;
     anyhow::ensure!(
-        (4..=31).contains(&cost),
-        "bcrypt cost must be 4 to 31, not {cost}"
+        paced_bcrypt::COSTS.contains(&cost),
+        "bcrypt cost must be within {:?}, not {cost}",
+        paced_bcrypt::COSTS
     );
     // ThreadRng is a CSPRNG seeded from the operating system.
     let salt: [u8; 16] = rand::rng().random();
@@ -63,8 +64,8 @@ pub fn generate() -> String {
 /// reads for the cores it uses, nor occupies the database's blocking threads; bcrypt still
 /// gets whatever CPU is idle. The threads hash at `Pace::SERVER`: they give their core away
 /// for a moment every half millisecond, which keeps PostgreSQL's backends from waiting
-/// behind them (see `paced_bcrypt`). Unknown users are checked against a dummy hash of the same
-/// cost, so both failures take the same time.
+/// behind them (see `paced_bcrypt`). Unknown users are checked against a dummy hash of
+/// the same cost, so both failures take the same time.
 pub struct Verifier {
     jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
     cost: u32,
