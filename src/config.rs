@@ -86,6 +86,11 @@ pub struct Config {
     pub cookie_secure: bool,
     pub db_pool_size: u32,
     pub workers: Option<usize>,
+    /// Proxies whose `X-Forwarded-For` is believed (SPEC H6); empty: the socket peer is
+    /// the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Audit events older than this are pruned (SPEC H9).
+    pub audit_retention_days: u32,
 }
 
 /// A configuration value that cannot be used; the message names the variable.
@@ -178,6 +183,12 @@ impl Config {
             return Err(bad("QUIRE_DEFAULT_ROLE", "is not a valid role name"));
         }
         let cookie_secure = parse_bool(&get, "QUIRE_COOKIE_SECURE", false)?;
+        let trusted_proxies = match get("QUIRE_TRUSTED_PROXIES") {
+            Some(raw) => parse_cidrs(&raw).map_err(|m| bad("QUIRE_TRUSTED_PROXIES", m))?,
+            None => Vec::new(),
+        };
+        let audit_retention_days =
+            parse_num(&get, "QUIRE_AUDIT_RETENTION_DAYS", 365u32, 1, 36_500)?;
         let issuer = get("QUIRE_ISSUER").unwrap_or_else(|| "quire".into());
         let audience = get("QUIRE_AUDIENCE").unwrap_or_else(|| "quire-api".into());
 
@@ -196,6 +207,8 @@ impl Config {
             cookie_secure,
             db_pool_size,
             workers,
+            trusted_proxies,
+            audit_retention_days,
         })
     }
 }
@@ -207,6 +220,19 @@ pub fn parse_bind(raw: &str) -> Result<SocketAddr, String> {
     normalized
         .parse()
         .map_err(|_| format!("`{raw}` is not an address like 127.0.0.1:8080"))
+}
+
+/// Comma-separated CIDRs (`10.0.0.0/8, ::1/128`); a bare address is a single host.
+pub fn parse_cidrs(raw: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{s}` is not an address or CIDR like 10.0.0.0/8"))
+        })
+        .collect()
 }
 
 fn parse_num<T>(
@@ -299,11 +325,22 @@ mod tests {
             ("DATABASE_URL", "sqlite://:memory:"),
             ("QUIRE_COOKIE_SECURE", "perhaps"),
             ("QUIRE_DEFAULT_ROLE", "Not A Role"),
+            ("QUIRE_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"),
+            ("QUIRE_AUDIT_RETENTION_DAYS", "0"),
         ];
         for (var, value) in cases {
             let err = config(&[(var, value)]).expect_err(var);
             assert_eq!(err.var, *var, "{var}={value}: {err}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidrs_or_addresses() {
+        let c = config(&[("QUIRE_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1/128")]).unwrap();
+        let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        assert_eq!(config(&[]).unwrap().audit_retention_days, 365);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Authentication: passwords, tokens, and the principal of a request.
 
 pub mod cache;
+pub mod client_addr;
 pub mod jwt;
 pub mod paced_bcrypt;
 pub mod password;

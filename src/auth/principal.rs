@@ -206,7 +206,7 @@ impl FromRequest for Credentials {
             let presented = presented(req, &state)?;
             Ok(Credentials {
                 req: req.clone(),
-                ip: req.peer_addr().map(|a| a.ip()),
+                ip: super::client_addr::of_request(req, &state.config.trusted_proxies),
                 state,
                 presented,
             })

@@ -131,6 +131,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        ip -> Nullable<Text>,
+        user_agent -> Text,
+    }
+}
+
+diesel::table! {
+    throttle_events (id) {
+        id -> BigInt,
+        bucket -> Text,
+        account -> Text,
+        address -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    revoked_families (family) {
+        family -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_denials (actor, minute) {
+        actor -> Text,
+        minute -> Timestamp,
+        count -> BigInt,
+        summary_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    job_runs (name) {
+        name -> Text,
+        last_run_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(role_permissions -> roles (role_id));
 diesel::joinable!(user_roles -> roles (role_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -138,6 +183,7 @@ diesel::joinable!(posts -> users (author_id));
 diesel::joinable!(comments -> posts (post_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -153,4 +199,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     settings,
     authz_state,
+    sessions,
+    throttle_events,
+    revoked_families,
+    audit_denials,
+    job_runs,
 );

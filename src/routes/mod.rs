@@ -12,6 +12,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 
+use crate::auth::client_addr;
 use crate::auth::principal::Caller;
 use crate::manage::audit::{record, Outcome};
 use crate::manage::Actor;
@@ -60,17 +61,18 @@ pub async fn audit_denials(
     if res.status() == actix_web::http::StatusCode::FORBIDDEN {
         let request = res.request();
         let target = format!("{} {}", request.method(), request.path());
-        let actor = request
-            .extensions()
-            .get::<Caller>()
-            .map(Caller::actor)
-            .unwrap_or_else(|| Actor {
-                id: None,
-                name: "anonymous".into(),
-                ip: request.peer_addr().map(|a| a.ip().to_string()),
-                principal: None,
-            });
         if let Some(state) = request.app_data::<web::Data<AppState>>().cloned() {
+            let actor = request
+                .extensions()
+                .get::<Caller>()
+                .map(Caller::actor)
+                .unwrap_or_else(|| Actor {
+                    id: None,
+                    name: "anonymous".into(),
+                    ip: client_addr::of_request(request, &state.config.trusted_proxies)
+                        .map(|a| a.to_string()),
+                    principal: None,
+                });
             // Off the response path: the client does not wait for the audit write.
             actix_web::rt::spawn(async move {
                 let result = state

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod comments;
 pub mod facts;
+pub mod jobs;
 pub mod posts;
 pub mod roles;
 pub mod settings;

@@ -7,6 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{render, see_other, CsrfForm, Layout, PageError};
+use crate::auth::client_addr;
 use crate::auth::principal::Caller;
 use crate::auth::session::{check_csrf, flash, rotate_csrf, safe_next};
 use crate::auth::tokens::authenticate;
@@ -66,7 +67,7 @@ pub async fn login(
     check_csrf(&session, form.csrf.as_deref())?;
     let username = form.username.unwrap_or_default();
     let next = safe_next(form.next.as_deref());
-    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let ip = client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string());
     match authenticate(&state, &username, form.password.unwrap_or_default(), ip).await {
         Ok((user, actor)) => {
             // A fresh session on privilege change (no fixation), then a fresh CSRF token.

@@ -6,6 +6,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::auth::client_addr;
 use crate::auth::principal::{Caller, CallerKind};
 use crate::auth::tokens;
 use crate::config::Registration;
@@ -70,7 +71,7 @@ pub async fn issue_token(
     req: HttpRequest,
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let ip = client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string());
     let scope = field(&form, "scope").map(str::to_owned);
     let response = match field(&form, "grant_type").unwrap_or("password") {
         "password" => {
@@ -173,7 +174,7 @@ pub async fn register_user(
     let actor = Actor {
         id: None,
         name: username.as_str().to_owned(),
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        ip: client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string()),
         principal: None,
     };
     let role = state.config.default_role.clone();
