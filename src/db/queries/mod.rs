@@ -7,6 +7,7 @@ pub mod facts;
 pub mod jobs;
 pub mod posts;
 pub mod roles;
+pub mod sessions;
 pub mod settings;
 pub mod tokens;
 pub mod users;
