@@ -146,7 +146,7 @@ impl Config {
             crate::auth::password::check_length(pw).map_err(|m| bad("QUIRE_ADMIN_PASSWORD", m))?;
         }
 
-        let costs = crate::auth::paced_bcrypt::COSTS;
+        let costs = crate::auth::password::COSTS;
         let bcrypt_cost = parse_num(
             &get,
             "QUIRE_BCRYPT_COST",

@@ -61,6 +61,9 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    /// A bounded queue is full (SPEC H5): try again shortly.
+    #[error("overloaded")]
+    Overloaded { retry_after_secs: u64 },
     /// RFC 6749 §5.2 token endpoint errors.
     #[error("oauth error {error}: {description}")]
     OAuth {
@@ -92,6 +95,7 @@ impl AppError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::RateLimited { .. } => "rate_limited",
+            Self::Overloaded { .. } => "service_unavailable",
             Self::OAuth { error, .. } => error,
             Self::Unexpected(_) => "internal_error",
         }
@@ -117,6 +121,9 @@ impl AppError {
             Self::UnsupportedMediaType(why) => why.clone(),
             Self::RateLimited { retry_after_secs } => {
                 format!("too many attempts; retry in {retry_after_secs} s")
+            }
+            Self::Overloaded { retry_after_secs } => {
+                format!("the server is busy checking passwords; retry in {retry_after_secs} s")
             }
             Self::OAuth { description, .. } => description.clone(),
             Self::Unexpected(_) => "internal error".into(),
@@ -158,6 +165,7 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -182,7 +190,8 @@ impl ResponseError for AppError {
         if let Some(value) = self.www_authenticate() {
             response.insert_header((header::WWW_AUTHENTICATE, value));
         }
-        if let Self::RateLimited { retry_after_secs } = self {
+        if let Self::RateLimited { retry_after_secs } | Self::Overloaded { retry_after_secs } = self
+        {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         if matches!(self, Self::OAuth { .. }) {
@@ -261,6 +270,12 @@ mod tests {
                     retry_after_secs: 3,
                 },
                 429,
+            ),
+            (
+                AppError::Overloaded {
+                    retry_after_secs: 2,
+                },
+                503,
             ),
             (AppError::Unexpected(anyhow::anyhow!("secret cause")), 500),
         ];

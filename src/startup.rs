@@ -16,7 +16,6 @@ use utoipa_actix_web::AppExt;
 use crate::auth::cache::AuthzCache;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Verifier;
-use crate::auth::throttle::Throttle;
 use crate::config::Config;
 use crate::db::read_pin::ReadPin;
 use crate::db::Db;
@@ -28,7 +27,6 @@ pub struct AppState {
     pub db: Db,
     pub jwt: JwtKeys,
     pub cache: AuthzCache,
-    pub throttle: Throttle,
     pub verifier: Verifier,
     session_key: Key,
     /// Held for its `Drop`: the SQLite read pin stops with the application.
@@ -67,7 +65,6 @@ impl Application {
         let state = web::Data::new(AppState {
             jwt: JwtKeys::new(&jwt_secret, &config.issuer, &config.audience),
             cache: AuthzCache::new(),
-            throttle: Throttle::default(),
             verifier: Verifier::new(config.bcrypt_cost)?,
             session_key: session_key(&jwt_secret),
             _read_pin: ReadPin::start(&config.database_url)?,

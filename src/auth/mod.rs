@@ -3,7 +3,6 @@
 pub mod cache;
 pub mod client_addr;
 pub mod jwt;
-pub mod paced_bcrypt;
 pub mod password;
 pub mod principal;
 pub mod session;

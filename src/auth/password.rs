@@ -1,14 +1,15 @@
 //! Password hashing with bcrypt, always off the async workers.
 
 use rand::distr::{Alphanumeric, SampleString};
-use rand::Rng;
 
-use super::paced_bcrypt::{self, Pace};
 use crate::error::AppError;
 
 /// bcrypt reads at most 72 bytes; longer passwords are refused rather than truncated.
 pub const MAX_BYTES: usize = 72;
 pub const MIN_BYTES: usize = 8;
+
+/// The work factors bcrypt defines (2^4 to 2^31 rounds); `QUIRE_BCRYPT_COST` is held to them.
+pub const COSTS: std::ops::RangeInclusive<u32> = 4..=31;
 
 /// The length rule, in bytes (bcrypt's unit), plus no NUL (C bcrypt stops there).
 pub fn check_length(password: &str) -> Result<(), String> {
@@ -27,30 +28,21 @@ pub fn check_length(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Hashes on the current thread: call only from a blocking context (the CLI, startup).
+/// Hashes on the current thread: call only from a blocking context (the CLI, startup, the
+/// password threads).
 pub fn hash_blocking(password: &str, cost: u32) -> Result<String, anyhow::Error> {
-    hash_paced(password, cost, None)
+    check_length(password).map_err(|m| anyhow::anyhow!("password {m}"))?;
+    anyhow::ensure!(
+        COSTS.contains(&cost),
+        "bcrypt cost must be within {COSTS:?}, not {cost}"
+    );
+    // The crate draws the salt from the operating system's CSPRNG.
+    Ok(bcrypt::hash(password, cost)?)
 }
 
 /// Verifies on the current thread; a malformed stored hash counts as a mismatch.
 pub fn verify_blocking(password: &str, hash: &str) -> bool {
-    verify_paced(password, hash, None)
-}
-
-fn hash_paced(password: &str, cost: u32, pace: Option<Pace>) -> Result<String, anyhow::Error> {
-    check_length(password).map_err(|m| anyhow::anyhow!("password {m}"))?;
-    anyhow::ensure!(
-        paced_bcrypt::COSTS.contains(&cost),
-        "bcrypt cost must be within {:?}, not {cost}",
-        paced_bcrypt::COSTS
-    );
-    // ThreadRng is a CSPRNG seeded from the operating system.
-    let salt: [u8; 16] = rand::rng().random();
-    Ok(paced_bcrypt::hash(password.as_bytes(), cost, &salt, pace))
-}
-
-fn verify_paced(password: &str, hash: &str, pace: Option<Pace>) -> bool {
-    check_length(password).is_ok() && paced_bcrypt::verify(password.as_bytes(), hash, pace)
+    check_length(password).is_ok() && bcrypt::verify(password, hash).unwrap_or(false)
 }
 
 /// A random password for generated accounts (about 119 bits).
@@ -58,19 +50,25 @@ pub fn generate() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), 20)
 }
 
-/// Runs every bcrypt of the server (verifying logins, hashing new passwords) on dedicated
-/// threads (half the cores) at a lower CPU priority than the rest of the server, so a
-/// login or registration storm neither takes every core nor competes on equal terms with
-/// reads for the cores it uses, nor occupies the database's blocking threads; bcrypt still
-/// gets whatever CPU is idle. The threads hash at `Pace::SERVER`: they give their core away
-/// for a moment every half millisecond, which keeps PostgreSQL's backends from waiting
-/// behind them (see `paced_bcrypt`). Unknown users are checked against a dummy hash of
-/// the same cost, so both failures take the same time.
+/// Runs every bcrypt of the server (verifying logins and current passwords, hashing new
+/// passwords) on its own threads — half the cores, at least one — with a bounded queue in
+/// front (SPEC H5): a login storm can neither take every core nor make requests wait
+/// without end; when the queue is full the request is answered 503 at once. The threads run
+/// at a lower CPU priority than the rest of the server, so reads keep the cores they need
+/// and bcrypt gets whatever is idle. Unknown users are checked against a dummy hash of the
+/// same cost, so both failures take the same time.
 pub struct Verifier {
-    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
     cost: u32,
     dummy_hash: String,
+    threads: usize,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Jobs that may wait per password thread: at cost 12 (a quarter of a second each) a full
+/// queue is about four seconds of work.
+pub const QUEUE_PER_THREAD: usize = 16;
 
 /// How much lower than the server's the bcrypt threads' priority is (Linux nice steps;
 /// 10 gives them about a tenth of a contended core).
@@ -80,14 +78,15 @@ impl Verifier {
     /// Starts the bcrypt threads and computes the dummy hash (one bcrypt at `cost`).
     pub fn new(cost: u32) -> Result<Self, anyhow::Error> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let (jobs, receiver) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let threads = (cores / 2).max(1);
+        let (jobs, receiver) = std::sync::mpsc::sync_channel::<Job>(threads * QUEUE_PER_THREAD);
         let receiver = std::sync::Arc::new(std::sync::Mutex::new(receiver));
-        for i in 0..(cores / 2).max(1) {
+        for i in 0..threads {
             let receiver = receiver.clone();
             std::thread::Builder::new()
                 .name(format!("quire-bcrypt-{i}"))
                 .spawn(move || {
-                    tune_this_thread();
+                    lower_this_threads_priority();
                     loop {
                         let job = receiver.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         // The sender is gone: the server is shutting down.
@@ -100,53 +99,71 @@ impl Verifier {
             jobs,
             cost,
             dummy_hash: hash_blocking(&generate(), cost)?,
+            threads,
         })
     }
 
-    /// Runs `work` on a bcrypt thread and waits for its answer without blocking a worker.
+    /// Runs `work` on a bcrypt thread and waits for its answer without blocking a worker;
+    /// 503 when the queue is full.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
         let stopped = || AppError::Unexpected(anyhow::anyhow!("password threads stopped"));
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.jobs
-            .send(Box::new(move || {
-                let _ = reply.send(work());
-            }))
-            .map_err(|_| stopped())?;
+        let job: Job = Box::new(move || {
+            let _ = reply.send(work());
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => {}
+            Err(std::sync::mpsc::TrySendError::Full(_)) => {
+                return Err(AppError::Overloaded {
+                    retry_after_secs: self.retry_after_secs(),
+                })
+            }
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => return Err(stopped()),
+        }
         answer.await.map_err(|_| stopped())
+    }
+
+    /// About how long a full queue takes to drain at this cost.
+    fn retry_after_secs(&self) -> u64 {
+        // 2^cost rounds; cost 12 is about 0.25 s on one core of a current machine.
+        let per_job_ms = 250u64.saturating_mul(1 << self.cost.min(31)) >> 12;
+        (per_job_ms.saturating_mul(QUEUE_PER_THREAD as u64) / 1000).clamp(1, 60)
+    }
+
+    /// How many password threads run.
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// `stored` is the user's hash, or `None` for an unknown user.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.clone());
-        let ok = self
-            .run(move || verify_paced(&password, &hash, Some(Pace::SERVER)))
-            .await?;
+        let ok = self.run(move || verify_blocking(&password, &hash)).await?;
         Ok(ok && known)
     }
 
     /// A bcrypt hash of `password` at the configured cost.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
         let cost = self.cost;
-        self.run(move || hash_paced(&password, cost, Some(Pace::SERVER)))
+        self.run(move || hash_blocking(&password, cost))
             .await?
             .map_err(AppError::Unexpected)
     }
 }
 
-/// A lower priority (Linux keeps a nice value per thread; elsewhere the threads keep the
-/// normal priority), and pauses that last what `Pace::SERVER` asks.
-fn tune_this_thread() {
+/// A lower priority for the calling thread (Linux keeps a nice value per thread; elsewhere
+/// the threads keep the normal priority).
+fn lower_this_threads_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority with `who` = 0 changes only the calling thread's nice value;
     // failure (e.g. a restricted sandbox) leaves it unchanged, which is harmless.
     unsafe {
         libc::setpriority(libc::PRIO_PROCESS, 0, VERIFIER_NICENESS);
     }
-    paced_bcrypt::precise_sleeps_on_this_thread();
 }
 
 #[cfg(test)]
@@ -170,6 +187,13 @@ mod tests {
         assert!(verify_blocking("correct horse", &hash));
         assert!(!verify_blocking("correct horsf", &hash));
         assert!(!verify_blocking("correct horse", "not a hash"));
+        assert!(hash.starts_with("$2b$04$"), "{hash}");
+    }
+
+    #[test]
+    fn costs_outside_bcrypts_range_are_refused() {
+        assert!(hash_blocking("correct horse", 3).is_err());
+        assert!(hash_blocking("short", 4).is_err());
     }
 
     #[test]

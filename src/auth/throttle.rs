@@ -1,93 +1,164 @@
-//! Throttling of repeated login failures, per account and per client address.
+//! Throttling of password guesses and registrations (SPEC H4), kept in the database so that
+//! every instance on one PostgreSQL database counts the same attempts.
 //!
-//! In memory, per process: each instance limits what it sees. After `free` failures in a
-//! window the key is locked for a delay that doubles with every further failure.
+//! An attempt is counted **before** the password is checked: [`reserve_login`] decides and
+//! records it in one serialized step (a named lock on PostgreSQL, `BEGIN IMMEDIATE` on
+//! SQLite), so a hundred guesses sent at once are counted one after the other and only the
+//! first few get to bcrypt. A reserved attempt is a failure until [`login_succeeded`] says
+//! otherwise. Registrations are reserved the same way and given back when no account came
+//! of them.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use chrono::NaiveDateTime;
+
+use crate::db::queries::locks::lock_for_transaction;
+use crate::db::queries::throttle::{self as q, Window};
+use crate::db::{write_tx, DbConn};
+use crate::error::AppError;
+
+/// At most `max` events within `window`.
 #[derive(Clone, Copy, Debug)]
-pub struct Rule {
-    /// Failures allowed before locking.
-    pub free: u32,
-    pub first_lock: Duration,
-    pub max_lock: Duration,
-    /// Failures older than this are forgotten.
+pub struct Limit {
+    pub max: i64,
     pub window: Duration,
 }
 
-pub const PER_ACCOUNT: Rule = Rule {
-    free: 5,
-    first_lock: Duration::from_secs(30),
-    max_lock: Duration::from_secs(900),
-    window: Duration::from_secs(900),
+const MINUTES_15: Duration = Duration::from_secs(15 * 60);
+const HOUR: Duration = Duration::from_secs(60 * 60);
+
+/// Failed sign-ins of one account from one address.
+pub const PER_PAIR: Limit = Limit {
+    max: 5,
+    window: MINUTES_15,
+};
+/// Failed sign-ins from one address, whatever the account.
+pub const PER_ADDRESS: Limit = Limit {
+    max: 20,
+    window: MINUTES_15,
+};
+/// Failed sign-ins of one account from every address. The only limit that stops a correct
+/// password from an address with no failures of its own: anybody can reach it for any
+/// account, so it is high.
+pub const PER_ACCOUNT: Limit = Limit {
+    max: 100,
+    window: HOUR,
+};
+/// Accounts created from one address.
+pub const REGISTRATIONS: Limit = Limit {
+    max: 10,
+    window: HOUR,
 };
 
-pub const PER_ADDRESS: Rule = Rule {
-    free: 20,
-    first_lock: Duration::from_secs(60),
-    max_lock: Duration::from_secs(900),
-    window: Duration::from_secs(900),
-};
+/// The longest a throttle looks back; older events may be pruned.
+pub const LONGEST_WINDOW: Duration = HOUR;
 
-struct Entry {
-    failures: u32,
-    last: Instant,
-    locked_until: Option<Instant>,
+const LOGIN: &str = "login";
+const REGISTER: &str = "register";
+/// One lock for every reservation: reservations are a few indexed reads and one insert,
+/// while each guess they admit costs a bcrypt, so they never queue for long.
+const LOCK: &str = "quire:throttle";
+
+/// An attempt that has been counted.
+#[derive(Clone, Copy, Debug)]
+pub struct Attempt(i64);
+
+/// The account key of a sign-in: what was typed, as usernames are compared (lowercase),
+/// cut to a length no username reaches.
+pub fn account_key(username: &str) -> String {
+    username.chars().take(64).collect::<String>().to_lowercase()
 }
 
-#[derive(Default)]
-pub struct Throttle {
-    entries: Mutex<HashMap<String, Entry>>,
+/// The address key; requests without a known address share one.
+pub fn address_key(address: Option<&str>) -> String {
+    address.unwrap_or("-").to_owned()
 }
 
-/// Entries kept at most; the oldest half is dropped beyond it (memory bound under attack).
-const MAX_ENTRIES: usize = 100_000;
+/// Counts a sign-in attempt of `account` from `address`, or refuses it with 429 when one of
+/// the limits is reached.
+pub fn reserve_login(
+    conn: &mut DbConn,
+    account: &str,
+    address: &str,
+    now: NaiveDateTime,
+) -> Result<Attempt, AppError> {
+    let windows = [
+        (PER_PAIR, Some(account), Some(address)),
+        (PER_ADDRESS, None, Some(address)),
+        (PER_ACCOUNT, Some(account), None),
+    ];
+    reserve(conn, LOGIN, &windows, account, address, now)
+}
 
-impl Throttle {
-    /// `Err(seconds to wait)` while `key` is locked.
-    pub fn check(&self, key: &str, now: Instant) -> Result<(), u64> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        match entries.get(key).and_then(|e| e.locked_until) {
-            Some(until) if until > now => Err((until - now).as_secs().max(1)),
-            _ => Ok(()),
-        }
-    }
+/// The attempt proved the password: it does not count, and neither do the earlier
+/// failures of the same account from the same address.
+pub fn login_succeeded(conn: &mut DbConn, account: &str, address: &str) -> Result<(), AppError> {
+    q::delete_pair(conn, LOGIN, account, address)?;
+    Ok(())
+}
 
-    pub fn record_failure(&self, key: &str, rule: Rule, now: Instant) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if entries.len() >= MAX_ENTRIES {
-            let cutoff = now.checked_sub(rule.window).unwrap_or(now);
-            entries.retain(|_, e| e.last > cutoff);
-        }
-        let entry = entries.entry(key.to_owned()).or_insert(Entry {
-            failures: 0,
-            last: now,
-            locked_until: None,
-        });
-        if now.duration_since(entry.last) > rule.window {
-            entry.failures = 0;
-            entry.locked_until = None;
-        }
-        entry.failures += 1;
-        entry.last = now;
-        if entry.failures > rule.free {
-            let doublings = (entry.failures - rule.free - 1).min(16);
-            let lock = rule
-                .first_lock
-                .saturating_mul(1 << doublings)
-                .min(rule.max_lock);
-            entry.locked_until = Some(now + lock);
-        }
-    }
+/// Counts an account about to be created from `address`, or refuses with 429.
+pub fn reserve_registration(
+    conn: &mut DbConn,
+    address: &str,
+    now: NaiveDateTime,
+) -> Result<Attempt, AppError> {
+    reserve(
+        conn,
+        REGISTER,
+        &[(REGISTRATIONS, None, Some(address))],
+        "",
+        address,
+        now,
+    )
+}
 
-    pub fn record_success(&self, key: &str) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
-    }
+/// No account came of the reserved registration (taken name, bad input): it does not count.
+pub fn registration_failed(conn: &mut DbConn, attempt: Attempt) -> Result<(), AppError> {
+    q::delete_event(conn, attempt.0)?;
+    Ok(())
+}
+
+type LimitWindow<'a> = (Limit, Option<&'a str>, Option<&'a str>);
+
+fn reserve(
+    conn: &mut DbConn,
+    bucket: &str,
+    limits: &[LimitWindow<'_>],
+    account: &str,
+    address: &str,
+    now: NaiveDateTime,
+) -> Result<Attempt, AppError> {
+    write_tx(conn, |conn| {
+        lock_for_transaction(conn, LOCK)?;
+        let mut wait = Duration::ZERO;
+        for (limit, account, address) in limits {
+            let window = Window {
+                bucket,
+                account: *account,
+                address: *address,
+                since: now - chrono::Duration::from_std(limit.window).unwrap_or_default(),
+            };
+            if let Some(at) = q::find_nth_newest(conn, window, limit.max)? {
+                wait = wait.max(until_free(at, limit.window, now));
+            }
+        }
+        if !wait.is_zero() {
+            return Err(AppError::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+        Ok(Attempt(q::insert_event(
+            conn, bucket, account, address, now,
+        )?))
+    })
+}
+
+/// How long until an event at `at` leaves a window of `window` (rounded up to a second).
+fn until_free(at: NaiveDateTime, window: Duration, now: NaiveDateTime) -> Duration {
+    let free_at = at + chrono::Duration::from_std(window).unwrap_or_default();
+    let left = (free_at - now).to_std().unwrap_or_default();
+    Duration::from_secs(left.as_secs() + u64::from(left.subsec_nanos() > 0))
 }
 
 #[cfg(test)]
@@ -95,32 +166,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locks_after_the_free_failures_and_doubles() {
-        let t = Throttle::default();
-        let now = Instant::now();
-        for _ in 0..PER_ACCOUNT.free {
-            t.record_failure("a", PER_ACCOUNT, now);
-            assert!(t.check("a", now).is_ok());
-        }
-        t.record_failure("a", PER_ACCOUNT, now);
-        assert_eq!(t.check("a", now), Err(30));
-        t.record_failure("a", PER_ACCOUNT, now);
-        assert_eq!(t.check("a", now), Err(60));
-        assert!(t.check("a", now + Duration::from_secs(61)).is_ok());
-        assert!(t.check("b", now).is_ok());
-        t.record_success("a");
-        assert!(t.check("a", now).is_ok());
+    fn waits_are_rounded_up_to_whole_seconds() {
+        let now = chrono::DateTime::from_timestamp(1_000_000, 0)
+            .unwrap()
+            .naive_utc();
+        let at = now - chrono::Duration::milliseconds(60_500);
+        assert_eq!(until_free(at, Duration::from_secs(120), now).as_secs(), 60);
+        assert_eq!(
+            until_free(now, Duration::from_secs(900), now).as_secs(),
+            900
+        );
+        assert_eq!(until_free(at, Duration::from_secs(60), now).as_secs(), 0);
     }
 
     #[test]
-    fn old_failures_are_forgotten() {
-        let t = Throttle::default();
-        let now = Instant::now();
-        for _ in 0..PER_ACCOUNT.free {
-            t.record_failure("a", PER_ACCOUNT, now);
-        }
-        let later = now + PER_ACCOUNT.window + Duration::from_secs(1);
-        t.record_failure("a", PER_ACCOUNT, later);
-        assert!(t.check("a", later).is_ok());
+    fn account_keys_are_case_insensitive_and_bounded() {
+        assert_eq!(account_key("Ada"), "ada");
+        assert_eq!(account_key(&"x".repeat(500)).len(), 64);
     }
 }

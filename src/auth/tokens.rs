@@ -1,14 +1,12 @@
 //! The OAuth2 grants (RFC 6749 password and refresh_token) and revocation (RFC 7009).
 
-use std::time::Instant;
-
 use base64::Engine;
 use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::principal::Caller;
-use super::throttle::{PER_ACCOUNT, PER_ADDRESS};
+use super::throttle;
 use crate::authz::permission::{is_valid_grant, matches_catalog, parse_scope};
 use crate::authz::PermissionSet;
 use crate::db::queries::{settings, tokens as token_q, users as user_q};
@@ -98,28 +96,25 @@ fn issue(
 }
 
 /// Checks a username and password (throttled, constant-shape failures, audited), for the
-/// token endpoint and the admin login form alike. Errors are RFC 6749 `invalid_grant`,
-/// or 429.
+/// token endpoint and the admin login form alike. The attempt is counted before the
+/// password is checked (SPEC H4). Errors are RFC 6749 `invalid_grant`, 429, or 503 when
+/// the password queue is full.
 pub async fn authenticate(
     state: &actix_web::web::Data<AppState>,
     username: &str,
     password: String,
     ip: Option<String>,
 ) -> Result<(crate::db::models::User, Actor), AppError> {
-    let account_key = format!("user:{username}");
-    let address_key = format!("ip:{}", ip.as_deref().unwrap_or("-"));
-    let started = Instant::now();
-    for key in [&account_key, &address_key] {
-        if let Err(secs) = state.throttle.check(key, started) {
-            return Err(AppError::RateLimited {
-                retry_after_secs: secs,
-            });
-        }
-    }
+    let account = throttle::account_key(username);
+    let address = throttle::address_key(ip.as_deref());
     let name = username.to_owned();
+    let (key, addr) = (account.clone(), address.clone());
     let user = state
         .db
-        .run(move |c| Ok(user_q::find_user_by_username(c, &name)?))
+        .run(move |c| {
+            throttle::reserve_login(c, &key, &addr, now())?;
+            Ok(user_q::find_user_by_username(c, &name)?)
+        })
         .await?;
     let ok = state
         .verifier
@@ -134,18 +129,14 @@ pub async fn authenticate(
     let user = match user {
         Some(user) if ok => user,
         _ => {
-            let now = Instant::now();
-            state
-                .throttle
-                .record_failure(&account_key, PER_ACCOUNT, now);
-            state
-                .throttle
-                .record_failure(&address_key, PER_ADDRESS, now);
             audit(state, actor, "login", Outcome::Failure, "bad credentials").await?;
             return Err(oauth("invalid_grant", BAD_CREDENTIALS));
         }
     };
-    state.throttle.record_success(&account_key);
+    state
+        .db
+        .run(move |c| throttle::login_succeeded(c, &account, &address))
+        .await?;
     if user.disabled {
         audit(state, actor, "login", Outcome::Failure, "account disabled").await?;
         return Err(oauth("invalid_grant", "the account is disabled"));

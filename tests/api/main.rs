@@ -19,4 +19,5 @@ mod reliability;
 mod roles;
 mod schema;
 mod schemathesis;
+mod throttle;
 mod users;

@@ -218,25 +218,9 @@ pub fn slug_taken(conn: &mut DbConn, slug: &str, except_id: Option<i64>) -> Quer
 }
 
 /// Makes transactions deriving a slug from the same `base` take turns until they commit, so
-/// they never pick the same free slug. PostgreSQL runs writers in parallel, hence a
-/// transaction-scoped advisory lock; SQLite's `BEGIN IMMEDIATE` already serializes writers.
+/// they never pick the same free slug.
 pub fn lock_slug_base(conn: &mut DbConn, base: &str) -> QueryResult<()> {
-    if let DbConn::Postgres(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(slug_lock_key(base))
-            .execute(pg)?;
-    }
-    Ok(())
-}
-
-/// A stable 64-bit key for `base` (FNV-1a), the same in every instance of every build.
-fn slug_lock_key(base: &str) -> i64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in b"quire:slug:".iter().chain(base.as_bytes()) {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash as i64
+    super::locks::lock_for_transaction(conn, &format!("quire:slug:{base}"))
 }
 
 /// Changes to a post; `None` leaves a column alone.

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::auth::client_addr;
 use crate::auth::principal::{Caller, CallerKind};
-use crate::auth::tokens;
+use crate::auth::{throttle, tokens};
 use crate::config::Registration;
 use crate::error::{AppError, ErrorBody};
 use crate::manage::{self, Actor};
@@ -170,28 +170,47 @@ pub async fn register_user(
         &body.password,
         body.display_name.as_deref(),
     )?;
-    let hash = state.verifier.hash(body.password).await?;
-    let actor = Actor {
-        id: None,
-        name: username.as_str().to_owned(),
-        ip: client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string()),
-        principal: None,
-    };
-    let role = state.config.default_role.clone();
-    let view = state
+    let ip = client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string());
+    // Counted before the account exists (SPEC H4), given back if none is created.
+    let address = throttle::address_key(ip.as_deref());
+    let attempt = state
         .db
-        .run(move |conn| {
-            let account = manage::users::NewAccount {
-                username,
-                email,
-                display_name,
-                password_hash: hash,
-                roles: vec![role],
-            };
-            let user = manage::users::create_user(conn, &actor, account)?;
-            UserView::load(conn, user)
-        })
+        .run(move |c| throttle::reserve_registration(c, &address, crate::db::now()))
         .await?;
+    let account = async {
+        let password_hash = state.verifier.hash(body.password).await?;
+        let actor = Actor {
+            id: None,
+            name: username.as_str().to_owned(),
+            ip,
+            principal: None,
+        };
+        let roles = vec![state.config.default_role.clone()];
+        let account = manage::users::NewAccount {
+            username,
+            email,
+            display_name,
+            password_hash,
+            roles,
+        };
+        state
+            .db
+            .run(move |conn| {
+                let user = manage::users::create_user(conn, &actor, account)?;
+                UserView::load(conn, user)
+            })
+            .await
+    };
+    let view = match account.await {
+        Ok(view) => view,
+        Err(e) => {
+            state
+                .db
+                .run(move |c| throttle::registration_failed(c, attempt))
+                .await?;
+            return Err(e);
+        }
+    };
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/users/{}", view.id)))
         .json(view))

@@ -1,15 +1,13 @@
 //! `/api/users` (SPEC §6): accounts and their role assignments. The guard rails live in
 //! `manage::users`; these handlers check the route requirement, parse, and respond.
 
-use std::time::Instant;
-
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use serde::Deserialize;
 use validator::Validate;
 
 use crate::auth::password;
 use crate::auth::principal::Caller;
-use crate::auth::throttle::PER_ACCOUNT;
+use crate::auth::throttle;
 use crate::authz::{check_user, UserAction};
 use crate::db::queries::users::{self as user_q, UserFilter};
 use crate::domain::{parse_display_name, Email, Username};
@@ -328,23 +326,24 @@ async fn check_current_password(
             "is required to change your own password",
         ));
     };
-    let key = format!("user:{}", user.username);
-    if let Err(secs) = state.throttle.check(&key, Instant::now()) {
-        return Err(AppError::RateLimited {
-            retry_after_secs: secs,
-        });
-    }
+    // Counted like a sign-in attempt of this account from the caller's address (SPEC H4).
+    let account = throttle::account_key(&user.username);
+    let address = throttle::address_key(caller.ip.map(|ip| ip.to_string()).as_deref());
     let id = user.id;
+    let (key, addr) = (account.clone(), address.clone());
     let stored = state
         .db
-        .run(move |c| Ok(user_q::find_user(c, id)?.map(|u| u.password_hash)))
+        .run(move |c| {
+            throttle::reserve_login(c, &key, &addr, crate::db::now())?;
+            Ok(user_q::find_user(c, id)?.map(|u| u.password_hash))
+        })
         .await?;
     if state.verifier.verify(given, stored).await? {
-        return Ok(());
+        return state
+            .db
+            .run(move |c| throttle::login_succeeded(c, &account, &address))
+            .await;
     }
-    state
-        .throttle
-        .record_failure(&key, PER_ACCOUNT, Instant::now());
     let actor: Actor = caller.actor();
     state
         .db
