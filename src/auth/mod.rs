@@ -6,6 +6,7 @@ pub mod jwt;
 pub mod paced_bcrypt;
 pub mod password;
 pub mod principal;
+pub mod server_session;
 pub mod session;
 pub mod throttle;
 pub mod tokens;
