@@ -77,7 +77,7 @@ pub async fn account_page(
         })
         .await?;
     let current = caller.session.map(|s| s.id);
-    let sessions: Vec<SessionLine> = rows
+    let mut sessions: Vec<SessionLine> = rows
         .into_iter()
         .map(|s| SessionLine {
             id: s.id,
@@ -88,6 +88,8 @@ pub async fn account_page(
             current: Some(s.id) == current,
         })
         .collect();
+    // This browser first, then the others by when they were last used.
+    sessions.sort_by_key(|s| !s.current);
     render(&AccountPage {
         layout: Layout::new("Your account", &caller, &session),
         username: user.username.clone(),
