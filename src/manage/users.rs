@@ -8,9 +8,7 @@ use super::Actor;
 use crate::authz::roles::RoleGraph;
 use crate::authz::PermissionSet;
 use crate::db::models::{NewUser, User, UserChanges};
-use crate::db::queries::{
-    roles as role_q, sessions as session_q, settings, tokens as token_q, users as user_q,
-};
+use crate::db::queries::{roles as role_q, settings, tokens as token_q, users as user_q};
 use crate::db::{now, write_tx, DbConn};
 use crate::domain::{Email, Username};
 use crate::error::AppError;
@@ -253,7 +251,7 @@ pub fn update_account(
         if profile.contains(&"password") || disabled == Some(true) {
             let own = actor.id == Some(user_id) && disabled != Some(true);
             let keep = changes.keep_session.filter(|_| own);
-            session_q::delete_user_sessions(conn, user_id, keep)?;
+            crate::db::queries::sessions::delete_user_sessions(conn, user_id, keep)?;
         }
         if !profile.is_empty() {
             let detail = format!("changed: {}", profile.join(", "));
