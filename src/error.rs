@@ -14,7 +14,8 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 /// The JSON error body (documentation of the shapes `AppError` produces).
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A stable code: `bad_request`, `not_found`, `insufficient_scope`, `invalid_grant`…
+    /// A stable code: `bad_request`, `not_found`, `insufficient_scope`, `csrf_failed`,
+    /// `invalid_grant`…
     pub error: String,
     pub message: String,
     /// RFC 6749 errors repeat the message here.
@@ -47,6 +48,10 @@ pub enum AppError {
         required: Vec<String>,
         message: String,
     },
+    /// An unsafe API request authenticated by the session cookie without the session's
+    /// CSRF token in `X-CSRF-Token` (SPEC H8).
+    #[error("CSRF check failed")]
+    CsrfFailed,
     #[error("not found")]
     NotFound,
     #[error("bad request: {0}")]
@@ -88,6 +93,7 @@ impl AppError {
             Self::InvalidToken(_) => "invalid_token",
             Self::InsufficientScope { .. } => "insufficient_scope",
             Self::Forbidden { .. } => "forbidden",
+            Self::CsrfFailed => "csrf_failed",
             Self::NotFound => "not_found",
             Self::BadRequest(_) => "bad_request",
             Self::Validation(_) => "validation_failed",
@@ -110,6 +116,9 @@ impl AppError {
                 format!("requires one of: {}", required.join(", "))
             }
             Self::Forbidden { message, .. } => message.clone(),
+            Self::CsrfFailed => "a request signed in by the session cookie needs the session's \
+                                 CSRF token in the X-CSRF-Token header (see csrf_token in GET /api/me)"
+                .into(),
             Self::NotFound => "not found".into(),
             Self::BadRequest(why) => why.clone(),
             Self::Validation(fields) => {
@@ -157,7 +166,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Unauthenticated | Self::InvalidToken(_) => StatusCode::UNAUTHORIZED,
-            Self::InsufficientScope { .. } | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::InsufficientScope { .. } | Self::Forbidden { .. } | Self::CsrfFailed => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) | Self::OAuth { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -259,6 +270,7 @@ mod tests {
                 },
                 403,
             ),
+            (AppError::CsrfFailed, 403),
             (AppError::NotFound, 404),
             (AppError::BadRequest("bad json".into()), 400),
             (AppError::field("title", "must not be empty"), 422),

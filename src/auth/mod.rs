@@ -5,6 +5,7 @@ pub mod client_addr;
 pub mod jwt;
 pub mod password;
 pub mod principal;
+pub mod server_session;
 pub mod session;
 pub mod throttle;
 pub mod tokens;

@@ -9,14 +9,15 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use actix_identity::IdentityExt;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use super::cache::{Snapshot, UserEntry};
 use super::jwt::Claims;
+use super::server_session::{self, CurrentSession};
 use crate::authz::{Denied, Principal};
+use crate::db::queries::sessions as session_q;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::manage::Actor;
@@ -38,6 +39,8 @@ pub struct Caller {
     pub user: Option<Arc<UserEntry>>,
     /// The verified claims when the caller used a bearer token.
     pub token: Option<Arc<Claims>>,
+    /// The live browser session when the caller used the session cookie.
+    pub session: Option<CurrentSession>,
     pub snapshot: Snapshot,
     /// Kept as an address; formatted only when something records it.
     pub ip: Option<IpAddr>,
@@ -122,7 +125,8 @@ impl Caller {
 enum Presented {
     Nothing,
     Bearer(Arc<Claims>),
-    Session(i64),
+    /// The SHA-256 of the cookie's session secret.
+    Session(String),
 }
 
 /// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive,
@@ -154,14 +158,13 @@ fn presented(req: &HttpRequest, state: &AppState) -> Result<Presented, AppError>
             .map(Presented::Bearer)
             .map_err(AppError::InvalidToken);
     }
-    if let Ok(identity) = req.get_identity() {
-        if let Ok(id) = identity.id() {
-            if let Ok(user_id) = id.parse() {
-                return Ok(Presented::Session(user_id));
-            }
+    match server_session::presented_hash(req) {
+        Some(hash) => {
+            server_session::check_api_csrf(req)?;
+            Ok(Presented::Session(hash))
         }
+        None => Ok(Presented::Nothing),
     }
-    Ok(Presented::Nothing)
 }
 
 impl FromRequest for Caller {
@@ -254,31 +257,60 @@ impl Credentials {
         } = self;
         let known = req.extensions().get::<Caller>().cloned();
         let cache_state = state.clone();
-        let (caller, result) = state
+        let (caller, touch, result) = state
             .db
             .read(move |conn| {
                 let (generation, loaded) = load(conn)?;
-                let caller = match &known {
-                    Some(caller) => caller.clone(),
+                let (caller, touch) = match &known {
+                    Some(caller) => (caller.clone(), false),
                     None => authenticate(&cache_state, conn, generation, presented.clone(), ip)?,
                 };
                 let result = f(conn, &caller, loaded);
-                Ok((caller, result))
+                Ok((caller, touch, result))
             })
             .await?;
+        if let Some(current) = caller.session.filter(|_| touch) {
+            touch_session(state, current.id);
+        }
         req.extensions_mut().insert(caller.clone());
         result.map(|value| (caller, value))
     }
 }
 
-/// The caller for what was presented, from the authorization cache.
+/// Records that the session is in use, off the read path (the read may run on SQLite's
+/// async worker, where nothing is written): a spawned write that moves `last_seen_at` only
+/// if it is still stale, so parallel requests and instances write it once.
+fn touch_session(state: actix_web::web::Data<AppState>, id: i64) {
+    actix_web::rt::spawn(async move {
+        let at = crate::db::now();
+        let stale_before = at - server_session::TOUCH_EVERY;
+        let result = state
+            .db
+            .run(move |conn| Ok(session_q::touch_session(conn, id, at, stale_before)?))
+            .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "could not record a session's last use");
+        }
+    });
+}
+
+/// The caller for what was presented, from the authorization cache, and whether the
+/// caller's session should be marked as seen. A session cookie costs one indexed read of
+/// its row; an unknown, ended or expired session is anonymous.
 fn authenticate(
     state: &AppState,
     conn: &mut DbConn,
     generation: Option<i64>,
     presented: Presented,
     ip: Option<IpAddr>,
-) -> Result<Caller, AppError> {
+) -> Result<(Caller, bool), AppError> {
+    let mut session = None;
+    if let Presented::Session(hash) = &presented {
+        let now = crate::db::now();
+        session = session_q::find_session_by_hash(conn, hash)?
+            .filter(|s| server_session::is_live(s, now))
+            .map(|s| (s, server_session::needs_touch(&s, now)));
+    }
     let (user_id, jti) = match &presented {
         Presented::Nothing => (None, None),
         Presented::Bearer(claims) => {
@@ -287,18 +319,21 @@ fn authenticate(
             })?;
             (Some(id), Some(claims.jti.as_str()))
         }
-        Presented::Session(id) => (Some(*id), None),
+        Presented::Session(_) => (session.map(|(s, _)| s.user_id), None),
     };
     let snapshot = match generation {
         Some(generation) => state.cache.snapshot_at(conn, generation, user_id, jti)?,
         None => state.cache.snapshot(conn, user_id, jti)?,
     };
-    resolve(state, presented, snapshot, ip)
+    let current = session.map(|(s, _)| CurrentSession { id: s.id });
+    let caller = resolve(state, presented, current, snapshot, ip)?;
+    Ok((caller, session.is_some_and(|(_, touch)| touch)))
 }
 
 fn resolve(
     state: &AppState,
     presented: Presented,
+    session: Option<CurrentSession>,
     snapshot: Snapshot,
     ip: Option<IpAddr>,
 ) -> Result<Caller, AppError> {
@@ -307,6 +342,7 @@ fn resolve(
         principal: Principal::anonymous(snapshot.anonymous.clone()),
         user: None,
         token: None,
+        session: None,
         snapshot,
         ip,
     };
@@ -333,17 +369,19 @@ fn resolve(
                 principal,
                 user: Some(user),
                 token: Some(claims),
+                session: None,
                 snapshot,
                 ip,
             })
         }
-        Presented::Session(_) => match snapshot.user.clone() {
+        Presented::Session(_) => match (session, snapshot.user.clone()) {
             // A session of a disabled or vanished account is simply no longer signed in.
-            Some(user) if !user.disabled => Ok(Caller {
+            (Some(session), Some(user)) if !user.disabled => Ok(Caller {
                 kind: CallerKind::Session,
                 principal: Principal::user(user.id, user.permissions.clone()),
                 user: Some(user),
                 token: None,
+                session: Some(session),
                 snapshot,
                 ip,
             }),

@@ -25,12 +25,7 @@ pub fn csrf_token(session: &Session) -> String {
 /// A form POST must carry the session's token; compared in constant time. A missing or
 /// wrong token is 403 and the handler stops before changing anything.
 pub fn check_csrf(session: &Session, presented: Option<&str>) -> Result<(), AppError> {
-    let expected = session.get::<String>(CSRF_KEY).ok().flatten();
-    let ok = match (expected, presented) {
-        (Some(e), Some(p)) => bool::from(e.as_bytes().ct_eq(p.as_bytes())),
-        _ => false,
-    };
-    if ok {
+    if csrf_matches(session, presented) {
         Ok(())
     } else {
         Err(AppError::Forbidden {
@@ -39,6 +34,15 @@ pub fn check_csrf(session: &Session, presented: Option<&str>) -> Result<(), AppE
                 "the form's security token is missing or out of date; reload the page and try again"
                     .into(),
         })
+    }
+}
+
+/// Whether `presented` is the session's token (constant time; false when either is absent).
+pub fn csrf_matches(session: &Session, presented: Option<&str>) -> bool {
+    let expected = session.get::<String>(CSRF_KEY).ok().flatten();
+    match (expected, presented) {
+        (Some(e), Some(p)) => bool::from(e.as_bytes().ct_eq(p.as_bytes())),
+        _ => false,
     }
 }
 

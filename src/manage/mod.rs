@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod posts;
 pub mod roles;
+pub mod sessions;
 pub mod users;
 
 use crate::authz::{PermissionSet, Principal};

@@ -187,12 +187,15 @@ pub struct AccountChanges {
     pub email: Option<Email>,
     pub password_hash: Option<String>,
     pub disabled: Option<bool>,
+    /// The caller's current browser session: it survives a change of their own password
+    /// (every other session of the account ends).
+    pub keep_session: Option<i64>,
 }
 
 /// Updates an account in one transaction: profile fields are audited as `user.update`,
 /// the account state as `user.disable` / `user.enable`. Disabling the last active holder
-/// of `*` is refused; a new password revokes the account's refresh tokens (other sessions
-/// must sign in again).
+/// of `*` is refused; a new password revokes the account's refresh tokens and ends its
+/// browser sessions but the caller's own, and disabling ends them all (SPEC H7).
 pub fn update_account(
     conn: &mut DbConn,
     actor: &Actor,
@@ -244,6 +247,11 @@ pub fn update_account(
         }
         if profile.contains(&"password") {
             token_q::revoke_user_refresh_tokens(conn, user_id)?;
+        }
+        if profile.contains(&"password") || disabled == Some(true) {
+            let own = actor.id == Some(user_id) && disabled != Some(true);
+            let keep = changes.keep_session.filter(|_| own);
+            crate::db::queries::sessions::delete_user_sessions(conn, user_id, keep)?;
         }
         if !profile.is_empty() {
             let detail = format!("changed: {}", profile.join(", "));

@@ -47,7 +47,7 @@ pub fn document() -> OpenApi {
 /// its own annotation already describes that status more precisely.
 fn document_common_errors(api: &mut OpenApi) {
     for item in api.paths.paths.values_mut() {
-        for op in operations_mut(item) {
+        for (unsafe_method, op) in operations_mut(item) {
             let has_param = |place: ParameterIn| {
                 op.parameters.iter().flatten().any(|p| match p {
                     RefOr::T(p) => p.parameter_in == place,
@@ -88,23 +88,45 @@ fn document_common_errors(api: &mut OpenApi) {
                     .entry(status.to_owned())
                     .or_insert_with(|| RefOr::T(error_response(description)));
             }
+            if unsafe_method && op.security.is_some() {
+                document_csrf(op);
+            }
         }
     }
 }
 
-fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+/// SPEC H8: signed in by the session cookie instead of a token, an unsafe request needs
+/// the session's CSRF token (`csrf_token` of `GET /api/me`) in `X-CSRF-Token`.
+fn document_csrf(op: &mut Operation) {
+    const CSRF: &str = "Signed in by the session cookie without the session's token in \
+                        `X-CSRF-Token` (`csrf_failed`)";
+    match op
+        .responses
+        .responses
+        .entry("403".to_owned())
+        .or_insert_with(|| RefOr::T(error_response(CSRF)))
+    {
+        RefOr::T(response) if !response.description.contains("csrf_failed") => {
+            response.description = format!("{}; or: {CSRF}", response.description);
+        }
+        _ => {}
+    }
+}
+
+/// Each operation, and whether its method is unsafe (changes something).
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (bool, &mut Operation)> {
     [
-        &mut item.get,
-        &mut item.put,
-        &mut item.post,
-        &mut item.delete,
-        &mut item.patch,
-        &mut item.head,
-        &mut item.options,
-        &mut item.trace,
+        (false, &mut item.get),
+        (true, &mut item.put),
+        (true, &mut item.post),
+        (true, &mut item.delete),
+        (true, &mut item.patch),
+        (false, &mut item.head),
+        (false, &mut item.options),
+        (false, &mut item.trace),
     ]
     .into_iter()
-    .flatten()
+    .filter_map(|(unsafe_method, op)| op.as_mut().map(|op| (unsafe_method, op)))
 }
 
 /// Whether a requirement names at least one scope (`oauth2 = []` only needs a token).

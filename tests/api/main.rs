@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod browser;
 mod cli;
 mod comments;
 mod dead_connections;
@@ -19,5 +20,7 @@ mod reliability;
 mod roles;
 mod schema;
 mod schemathesis;
+mod session_csrf;
+mod sessions;
 mod throttle;
 mod users;

@@ -4,7 +4,7 @@ Run by tests/api/e2e.rs against a freshly spawned Quire:
     python admin_flow.py BASE_URL ADMIN_PASSWORD USERNAME SHOT_DIR
 Signs in, creates a role with chosen permissions and a <script> in its description, grants
 it to USERNAME, sees it on the matrix, revokes it, and checks that the script is shown as
-text and never runs. Screenshots of each page go to SHOT_DIR (laptop and phone sizes).
+text and never runs; then signs out a second session from the account page. Screenshots of each page go to SHOT_DIR (laptop and phone sizes).
 """
 import os
 import sys
@@ -86,6 +86,27 @@ def run():
                            ("/admin/matrix", "10-phone-matrix")]:
             phone.goto(BASE + path)
             shot(phone, name)
+
+        # Your account: the laptop and the phone share this session; a sign-in elsewhere is
+        # another one, which "Sign out everywhere else" ends.
+        other = browser.new_page(viewport={"width": 1366, "height": 860})
+        other.goto(f"{BASE}/admin/login")
+        other.fill("input[name=username]", "admin")
+        other.fill("input[name=password]", ADMIN_PASSWORD)
+        other.click("button[type=submit]")
+        expect(other).to_have_url(f"{BASE}/admin")
+        page.click("nav >> text=Account")
+        expect(page).to_have_url(f"{BASE}/admin/account")
+        expect(page.locator(".session")).to_have_count(2)
+        expect(page.locator(".session-current")).to_contain_text("this session")
+        shot(page, "12-account")
+        phone.goto(f"{BASE}/admin/account")
+        shot(phone, "13-phone-account")
+        page.click("text=Sign out everywhere else")
+        expect(page.locator(".flash-ok")).to_contain_text("Signed out 1 other session")
+        expect(page.locator(".session")).to_have_count(1)
+        other.goto(f"{BASE}/admin")
+        expect(other).to_have_url(f"{BASE}/admin/login?next=/admin")
 
         assert not dialogs, f"a dialog opened: {dialogs}"
 

@@ -2,17 +2,17 @@
 
 use actix_identity::Identity;
 use actix_session::Session;
-use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use super::{render, see_other, CsrfForm, Layout, PageError};
 use crate::auth::client_addr;
 use crate::auth::principal::Caller;
-use crate::auth::session::{check_csrf, flash, rotate_csrf, safe_next};
+use crate::auth::server_session::{sign_in, sign_out};
+use crate::auth::session::{check_csrf, flash, safe_next};
 use crate::auth::tokens::authenticate;
 use crate::error::AppError;
-use crate::manage::audit::{record, Outcome};
 use crate::startup::State;
 
 #[derive(Template)]
@@ -70,24 +70,7 @@ pub async fn login(
     let ip = client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string());
     match authenticate(&state, &username, form.password.unwrap_or_default(), ip).await {
         Ok((user, actor)) => {
-            // A fresh session on privilege change (no fixation), then a fresh CSRF token.
-            session.renew();
-            rotate_csrf(&session);
-            Identity::login(&req.extensions(), user.id.to_string())
-                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
-            state
-                .db
-                .run(move |conn| {
-                    Ok(record(
-                        conn,
-                        &actor,
-                        "login",
-                        "session",
-                        Outcome::Success,
-                        "",
-                    )?)
-                })
-                .await?;
+            sign_in(&state, &req, &session, user.id, actor).await?;
             flash(&session, "ok", format!("Signed in as {}.", user.username));
             Ok(see_other(&next))
         }
@@ -111,14 +94,14 @@ pub async fn login(
 
 #[post("/logout")]
 pub async fn logout(
+    state: State,
+    caller: Caller,
     identity: Option<Identity>,
     session: Session,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, form.csrf.as_deref())?;
-    if let Some(identity) = identity {
-        identity.logout();
-    }
+    sign_out(&state, &caller, identity).await?;
     Ok(see_other("/admin/login"))
 }
 

@@ -2,6 +2,7 @@
 //! (`Caller`), rendered as HTML: not signed in → redirect to the login page, missing
 //! permission → a 403 page. Every form POST carries the session's CSRF token.
 
+pub mod account;
 pub mod audit;
 pub mod dashboard;
 pub mod login;
@@ -26,6 +27,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(login::login)
             .service(login::logout)
             .service(dashboard::dashboard)
+            .service(account::account_page)
+            .service(account::revoke_session_form)
+            .service(account::revoke_other_sessions_form)
+            .service(account::change_password_form)
             .service(posts::posts_page)
             .service(posts::change_post_form)
             .service(audit::audit_page)

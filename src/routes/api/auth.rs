@@ -226,7 +226,11 @@ pub async fn register_user(
     )
 )]
 #[get("/me")]
-pub async fn get_me(state: State, caller: Caller) -> Result<HttpResponse, AppError> {
+pub async fn get_me(
+    state: State,
+    caller: Caller,
+    session: actix_session::Session,
+) -> Result<HttpResponse, AppError> {
     let user_id = caller.user()?.id;
     let view = state
         .db
@@ -248,10 +252,16 @@ pub async fn get_me(state: State, caller: Caller) -> Result<HttpResponse, AppErr
         CallerKind::Session => "session",
         CallerKind::Anonymous => "anonymous",
     };
-    Ok(HttpResponse::Ok().json(MeView {
-        user: view,
-        scopes,
-        effective_permissions: caller.effective(),
-        authenticated_by: authenticated_by.into(),
-    }))
+    let csrf_token = caller
+        .session
+        .map(|_| crate::auth::session::csrf_token(&session));
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(MeView {
+            user: view,
+            scopes,
+            effective_permissions: caller.effective(),
+            authenticated_by: authenticated_by.into(),
+            csrf_token,
+        }))
 }

@@ -258,6 +258,7 @@ pub async fn update_user(
         let hash = state.verifier.hash(new_password).await?;
         changes.password_hash = Some(hash);
     }
+    changes.keep_session = caller.session.map(|s| s.id);
     let actor = caller.actor();
     let view = state
         .db
@@ -309,12 +310,13 @@ fn parse_changes(body: &PatchBody) -> Result<AccountChanges, AppError> {
         email,
         password_hash: None,
         disabled: body.disabled,
+        keep_session: None,
     })
 }
 
 /// A stolen token alone must not be enough to take the account over: changing one's own
 /// password needs the current one, guessed no faster than at the login (same throttle).
-async fn check_current_password(
+pub(crate) async fn check_current_password(
     state: &State,
     caller: &Caller,
     given: Option<String>,

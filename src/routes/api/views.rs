@@ -208,6 +208,10 @@ pub struct MeView {
     pub effective_permissions: Vec<String>,
     /// `bearer` or `session`.
     pub authenticated_by: String,
+    /// Only through a browser session: the token a script in the page sends in the
+    /// `X-CSRF-Token` header of its unsafe requests (POST, PUT, PATCH, DELETE).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<String>,
 }
 
 impl UserView {
