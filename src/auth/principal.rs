@@ -10,6 +10,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_identity::IdentityExt;
+use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
@@ -122,7 +123,8 @@ impl Caller {
 enum Presented {
     Nothing,
     Bearer(Arc<Claims>),
-    Session(i64),
+    /// The user id, and when the session signed in (if noted).
+    Session(i64, Option<i64>),
 }
 
 /// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive,
@@ -157,7 +159,8 @@ fn presented(req: &HttpRequest, state: &AppState) -> Result<Presented, AppError>
     if let Ok(identity) = req.get_identity() {
         if let Ok(id) = identity.id() {
             if let Ok(user_id) = id.parse() {
-                return Ok(Presented::Session(user_id));
+                let at = super::session::signed_in_at(&req.get_session());
+                return Ok(Presented::Session(user_id, at));
             }
         }
     }
@@ -287,7 +290,7 @@ fn authenticate(
             })?;
             (Some(id), Some(claims.jti.as_str()))
         }
-        Presented::Session(id) => (Some(*id), None),
+        Presented::Session(id, _) => (Some(*id), None),
     };
     let snapshot = match generation {
         Some(generation) => state.cache.snapshot_at(conn, generation, user_id, jti)?,
@@ -325,6 +328,11 @@ fn resolve(
                     ))
                 }
             };
+            if voided(&user, Some(claims.iat)) {
+                return Err(AppError::InvalidToken(
+                    "the token was issued before the account was recovered".into(),
+                ));
+            }
             // Effective permissions: the token's scopes ∩ the user's current permissions.
             let scopes = state.cache.scopes(&claims.scope);
             let principal = Principal::user(user.id, user.permissions.clone()).with_scopes(scopes);
@@ -337,9 +345,10 @@ fn resolve(
                 ip,
             })
         }
-        Presented::Session(_) => match snapshot.user.clone() {
-            // A session of a disabled or vanished account is simply no longer signed in.
-            Some(user) if !user.disabled => Ok(Caller {
+        Presented::Session(_, signed_in_at) => match snapshot.user.clone() {
+            // A session of a disabled or vanished account, or one from before the account
+            // was recovered, is simply no longer signed in.
+            Some(user) if !user.disabled && !voided(&user, signed_in_at) => Ok(Caller {
                 kind: CallerKind::Session,
                 principal: Principal::user(user.id, user.permissions.clone()),
                 user: Some(user),
@@ -350,4 +359,13 @@ fn resolve(
             _ => Ok(anonymous(snapshot, ip)),
         },
     }
+}
+
+/// Were these credentials, issued at `issued_at` (unix seconds; unknown for a session from
+/// before sign-in times were noted), made before the account's `tokens_valid_after`?
+/// Compared in whole seconds, as a JWT's `iat` is: a credential from the very second of
+/// the recovery still passes, one from any second before does not.
+fn voided(user: &UserEntry, issued_at: Option<i64>) -> bool {
+    user.tokens_valid_after
+        .is_some_and(|after| issued_at.is_none_or(|at| at < after))
 }

@@ -9,6 +9,18 @@ use crate::error::AppError;
 
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
+const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+
+/// Notes when this session signed in (unix seconds), so that an account restored by
+/// start-up recovery can void the sessions signed in before (SPEC H3).
+pub fn mark_signed_in(session: &Session) {
+    let _ = session.insert(SIGNED_IN_AT_KEY, chrono::Utc::now().timestamp());
+}
+
+/// When this session signed in, if it was noted.
+pub fn signed_in_at(session: &Session) -> Option<i64> {
+    session.get::<i64>(SIGNED_IN_AT_KEY).ok().flatten()
+}
 
 /// The session's CSRF token, created on first use (synchronizer-token pattern).
 pub fn csrf_token(session: &Session) -> String {

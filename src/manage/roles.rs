@@ -1,17 +1,19 @@
 //! Role definitions (create, edit, delete) with their guard rails (SPEC §3): valid names and
 //! grants, known parents, no inheritance cycle, no privilege escalation, built-ins kept, a
-//! held or inherited role deleted only when forced, and never leaving nobody holding `*`.
+//! held or inherited role deleted only when forced, never leaving nobody holding `*`, and
+//! management rights added only by holders of `*` (SPEC H15).
 
 use std::collections::HashMap;
 
 use super::audit::{record, Outcome};
-use super::users::{ensure_star_holder_remains, star_holders};
+use super::guard::{ensure_star_holder_remains, guarded_tx, star_holders};
 use super::Actor;
 use crate::authz::permission::{is_valid_grant, matches_catalog, CATALOG_NAMES};
 use crate::authz::roles::{is_non_deletable, is_valid_role_name, RoleDef, RoleGraph};
+use crate::authz::PermissionSet;
 use crate::db::models::Role;
 use crate::db::queries::{roles as role_q, settings, users as user_q};
-use crate::db::{now, write_tx, DbConn};
+use crate::db::{now, DbConn};
 use crate::error::{AppError, FieldErrors};
 
 /// Longest description kept, in characters.
@@ -53,9 +55,10 @@ pub fn catalog(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
 }
 
 /// Creates a role. Errors: 422 naming each bad field, 409 for a taken name, 403 when the
-/// role's effective permissions reach beyond the actor's.
+/// role's effective permissions reach beyond the actor's, or carry management rights the
+/// actor may not hand out.
 pub fn create_role(conn: &mut DbConn, actor: &Actor, spec: NewRoleSpec) -> Result<Role, AppError> {
-    write_tx(conn, |conn| {
+    guarded_tx(conn, |conn| {
         let defs = role_q::load_role_defs(conn)?;
         let mut errors = FieldErrors::new();
         check_name(&spec.name, &mut errors);
@@ -75,7 +78,10 @@ pub fn create_role(conn: &mut DbConn, actor: &Actor, spec: NewRoleSpec) -> Resul
         let graph = RoleGraph::new(defs.into_iter().chain([def.clone()]));
         check_acyclic(&graph, &def)?;
         let subject = format!("role `{}`", def.name);
-        actor.ensure_covers(&subject, &graph.effective(&def.name), &catalog(conn)?)?;
+        let effective = graph.effective(&def.name);
+        let catalog = catalog(conn)?;
+        actor.ensure_covers(&subject, &effective, &catalog)?;
+        actor.ensure_may_hand_out(&subject, &PermissionSet::new(), &effective, &catalog)?;
         let role = role_q::insert_role(conn, &spec.name, &spec.description, false)?;
         role_q::set_role_grants(conn, role.id, &grants)?;
         let ids = parent_ids(conn, &parents)?;
@@ -100,14 +106,16 @@ pub fn create_role(conn: &mut DbConn, actor: &Actor, spec: NewRoleSpec) -> Resul
 
 /// Edits a role. Besides the rules of [`create_role`]: the actor must cover the role both
 /// before and after the edit (nobody reshapes a role beyond their own reach), built-in roles
-/// keep their names, and no edit may leave nobody active holding `*`.
+/// keep their names, and no edit may leave nobody active holding `*`. Fields equal to what
+/// is stored are no change; a change of the description alone does not bump the
+/// generation (SPEC H14).
 pub fn update_role(
     conn: &mut DbConn,
     actor: &Actor,
     name: &str,
     edit: RoleEdit,
 ) -> Result<Role, AppError> {
-    write_tx(conn, |conn| {
+    guarded_tx(conn, |conn| {
         let role = role_q::find_role_by_name(conn, name)?.ok_or(AppError::NotFound)?;
         let defs = role_q::load_role_defs(conn)?;
         let before_graph = RoleGraph::new(defs.clone());
@@ -152,19 +160,29 @@ pub fn update_role(
         let graph = RoleGraph::new(defs.into_iter().map(|d| renamed(d, name, &def)));
         check_acyclic(&graph, &def)?;
         let subject = format!("role `{final_name}`");
-        actor.ensure_covers(&subject, &graph.effective(&final_name), &catalog(conn)?)?;
-
-        let before = star_holders(conn, &before_graph)?;
-        let role = role_q::update_role(
-            conn,
-            role.id,
-            new_name.as_deref(),
-            edit.description.as_deref(),
+        let effective = graph.effective(&final_name);
+        let catalog = catalog(conn)?;
+        actor.ensure_covers(&subject, &effective, &catalog)?;
+        // Roles inheriting from this one gain exactly what it gains.
+        actor.ensure_may_hand_out(
+            &subject,
+            &before_graph.effective(name),
+            &effective,
+            &catalog,
         )?;
-        if edit.permissions.is_some() {
+
+        let grants_changed = edit.permissions.is_some() && !same_names(&grants, &current.grants);
+        let parents_changed = edit.inherits.is_some() && !same_names(&parents, &current.parents);
+        let description = edit.description.filter(|d| *d != role.description);
+        if new_name.is_none() && description.is_none() && !grants_changed && !parents_changed {
+            return Ok(role);
+        }
+        let before = star_holders(conn, &before_graph)?;
+        let role = role_q::update_role(conn, role.id, new_name.as_deref(), description.as_deref())?;
+        if grants_changed {
             role_q::set_role_grants(conn, role.id, &grants)?;
         }
-        if edit.inherits.is_some() {
+        if parents_changed {
             let ids = parent_ids(conn, &parents)?;
             role_q::set_role_parents(conn, role.id, &ids)?;
         }
@@ -175,13 +193,13 @@ pub fn update_role(
         if let Some(new_name) = &new_name {
             detail.push(format!("renamed from `{name}` to `{new_name}`"));
         }
-        if edit.description.is_some() {
+        if description.is_some() {
             detail.push("description".to_owned());
         }
-        if edit.permissions.is_some() {
+        if grants_changed {
             detail.push(format!("permissions: [{}]", grants.join(", ")));
         }
-        if edit.inherits.is_some() {
+        if parents_changed {
             detail.push(format!("inherits: [{}]", parents.join(", ")));
         }
         let detail = detail.join("; ");
@@ -193,9 +211,23 @@ pub fn update_role(
             Outcome::Success,
             &detail,
         )?;
-        settings::bump_generation(conn)?;
+        // A rename changes the names cached users' roles are resolved by.
+        if new_name.is_some() || grants_changed || parents_changed {
+            settings::bump_generation(conn)?;
+        }
         Ok(role)
     })
+}
+
+/// Do two lists hold the same names (in any order)?
+fn same_names(a: &[String], b: &[String]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    a.dedup();
+    b.sort();
+    b.dedup();
+    a == b
 }
 
 /// Deletes a role. `anonymous` and `admin` are never deleted (409). A role that users hold
@@ -207,7 +239,7 @@ pub fn delete_role(
     name: &str,
     force: bool,
 ) -> Result<(), AppError> {
-    write_tx(conn, |conn| {
+    guarded_tx(conn, |conn| {
         let role = role_q::find_role_by_name(conn, name)?.ok_or(AppError::NotFound)?;
         if is_non_deletable(name) {
             return Err(AppError::Conflict(format!(

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::{render, see_other, CsrfForm, Layout, PageError};
 use crate::auth::client_addr;
 use crate::auth::principal::Caller;
-use crate::auth::session::{check_csrf, flash, rotate_csrf, safe_next};
+use crate::auth::session::{check_csrf, flash, mark_signed_in, rotate_csrf, safe_next};
 use crate::auth::tokens::authenticate;
 use crate::error::AppError;
 use crate::manage::audit::{record, Outcome};
@@ -73,6 +73,7 @@ pub async fn login(
             // A fresh session on privilege change (no fixation), then a fresh CSRF token.
             session.renew();
             rotate_csrf(&session);
+            mark_signed_in(&session);
             Identity::login(&req.extensions(), user.id.to_string())
                 .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
             state
