@@ -9,6 +9,8 @@ mod comments;
 mod dead_connections;
 mod e2e;
 mod explain_audit;
+mod guard_races;
+mod guard_rails;
 mod health;
 mod nasty;
 mod openapi;
