@@ -9,6 +9,7 @@ mod comments;
 mod dead_connections;
 mod e2e;
 mod explain_audit;
+mod first_admin;
 mod guard_races;
 mod guard_rails;
 mod health;
