@@ -4,11 +4,13 @@
 mod helpers;
 
 mod auth;
+mod cache_generation;
 mod cli;
 mod comments;
 mod dead_connections;
 mod e2e;
 mod explain_audit;
+mod explain_read;
 mod first_admin;
 mod guard_races;
 mod guard_rails;
