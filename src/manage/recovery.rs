@@ -52,9 +52,7 @@ pub fn first_admin_id(conn: &mut DbConn) -> Result<Option<i64>, AppError> {
     if !audit::created_by_cli(conn, FIRST_ADMIN)? {
         return Ok(None);
     }
-    let stored =
-        settings::insert_setting_if_absent(conn, settings::FIRST_ADMIN_ID, &user.id.to_string())?;
-    Ok(stored.parse().ok())
+    Ok(settings::remember_first_admin_id(conn, user.id)?)
 }
 
 /// Makes sure someone enabled holds `*` permanently, in one serialized step (several
@@ -89,7 +87,7 @@ pub fn recover_first_admin(conn: &mut DbConn, password_hash: &str) -> Result<Rec
             roles: vec!["admin".into()],
         };
         let user = insert_account(conn, &actor, &account)?;
-        settings::insert_setting_if_absent(conn, settings::FIRST_ADMIN_ID, &user.id.to_string())?;
+        settings::remember_first_admin_id(conn, user.id)?;
         Ok(Recovery::Created(user))
     })
 }

@@ -296,7 +296,36 @@ async fn an_older_database_adopts_only_an_admin_the_cli_created(backend: Backend
     assert!(state_of(&app, first).await.0, "still not restored");
 }
 
+async fn instances_starting_at_once_create_one_first_admin(backend: Backend) {
+    let test_db = Arc::new(TestDb::new(backend));
+    let cfg = test_config(&test_db.url, &[]);
+    let db = quire::db::Db::connect(&cfg.database_url, 4).unwrap();
+    quire::db::run_migrations(&mut db.get().unwrap()).unwrap();
+    let barrier = Arc::new(std::sync::Barrier::new(3));
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let (db, cfg, barrier) = (db.clone(), cfg.clone(), barrier.clone());
+            tokio::task::spawn_blocking(move || {
+                let mut conn = db.get().unwrap();
+                barrier.wait();
+                quire::cli::serve::prepare(&mut conn, &cfg).map(|_| ())
+            })
+        })
+        .collect();
+    for start in starts {
+        start.await.unwrap().expect("every instance starts");
+    }
+    let app = spawn_on(test_db, &[]).await;
+    let admin = id_of(&app, "admin").await;
+    assert_eq!(app.with_conn(|c| user_q::count_users(c).unwrap()).await, 1);
+    let remembered = app
+        .with_conn(|c| settings::find_first_admin_id(c).unwrap())
+        .await;
+    assert_eq!(remembered, Some(admin));
+}
+
 both_backends!(
+    instances_starting_at_once_create_one_first_admin,
     reserved_usernames_are_refused_by_registration_and_the_api,
     a_self_registered_admin_cannot_exist,
     recovery_restores_the_remembered_first_admin_and_nobody_else,

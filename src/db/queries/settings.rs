@@ -77,3 +77,19 @@ pub const FIRST_ADMIN_ID: &str = "first_admin_id";
 pub fn find_first_admin_id(conn: &mut DbConn) -> QueryResult<Option<i64>> {
     Ok(find_setting(conn, FIRST_ADMIN_ID)?.and_then(|v| v.parse().ok()))
 }
+
+/// Remembers `id` as the first administrator unless one is remembered already; returns
+/// the one remembered afterwards. `ON CONFLICT DO NOTHING` rather than catching the
+/// unique violation: it runs inside transactions, which a failed statement would abort
+/// on PostgreSQL.
+pub fn remember_first_admin_id(conn: &mut DbConn, id: i64) -> QueryResult<Option<i64>> {
+    let row = (
+        settings::key.eq(FIRST_ADMIN_ID),
+        settings::value.eq(id.to_string()),
+    );
+    crate::on_backend!(conn, |c| diesel::insert_into(settings::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    find_first_admin_id(conn)
+}
