@@ -168,7 +168,7 @@ pub fn parse_account(
     responses(
         (status = 201, description = "Created", body = UserView),
         (status = 403, description = "Missing users:manage, or roles beyond the caller", body = crate::error::ErrorBody),
-        (status = 409, description = "Username or email taken", body = crate::error::ErrorBody),
+        (status = 409, description = "Username or email taken, or a reserved username", body = crate::error::ErrorBody),
         (status = 422, description = "Invalid fields", body = crate::error::ErrorBody),
     )
 )]
