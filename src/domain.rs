@@ -30,7 +30,16 @@ impl Username {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Names people may not take for themselves (SPEC H3): they read as the system, the
+    /// operator or the first administrator. Only the command line and start-up create them.
+    pub fn is_reserved(&self) -> bool {
+        RESERVED_USERNAMES.contains(&self.0.as_str())
+    }
 }
+
+/// See [`Username::is_reserved`].
+pub const RESERVED_USERNAMES: [&str; 5] = ["admin", "root", "system", "cli", "anonymous"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);
@@ -81,6 +90,16 @@ mod tests {
             "a\u{0}b",
         ] {
             assert!(Username::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn reserved_usernames() {
+        for name in RESERVED_USERNAMES {
+            assert!(Username::parse(name).unwrap().is_reserved(), "{name}");
+        }
+        for name in ["admins", "root2", "ada", "cli-user"] {
+            assert!(!Username::parse(name).unwrap().is_reserved(), "{name}");
         }
     }
 

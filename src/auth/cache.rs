@@ -27,6 +27,9 @@ pub struct UserEntry {
     /// Roles of unexpired assignments.
     pub roles: Vec<String>,
     pub permissions: Arc<PermissionSet>,
+    /// Unix second before which credentials (a token's `iat`, a session's sign-in) are
+    /// void: set when start-up recovery restored the account (SPEC H3).
+    pub tokens_valid_after: Option<i64>,
     /// Unix time at which an assignment expires and this entry must be rebuilt.
     valid_until: Option<i64>,
 }
@@ -248,6 +251,7 @@ fn load_user(
         disabled: user.disabled,
         roles,
         permissions: Arc::new(permissions),
+        tokens_valid_after: user.tokens_valid_after.map(unix),
         valid_until: crate::authz::roles::next_expiry(&assignments, now),
     })))
 }

@@ -361,6 +361,11 @@ fn resolve(
                     ))
                 }
             };
+            if voided(&user, claims.iat) {
+                return Err(AppError::InvalidToken(
+                    "the token was issued before the account was recovered".into(),
+                ));
+            }
             // Effective permissions: the token's scopes ∩ the user's current permissions.
             let scopes = state.cache.scopes(&claims.scope);
             let principal = Principal::user(user.id, user.permissions.clone()).with_scopes(scopes);
@@ -388,4 +393,13 @@ fn resolve(
             _ => Ok(anonymous(snapshot, ip)),
         },
     }
+}
+
+/// Was this token issued before the account's `tokens_valid_after` (start-up recovery)?
+/// Compared in whole seconds, as a JWT's `iat` is: a token from the very second of the
+/// recovery still passes, one from any second before does not. (Sessions need no such
+/// check: recovery deletes their rows.)
+fn voided(user: &UserEntry, issued_at: i64) -> bool {
+    user.tokens_valid_after
+        .is_some_and(|after| issued_at < after)
 }

@@ -9,7 +9,6 @@ use crate::error::AppError;
 
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
-
 /// The session's CSRF token, created on first use (synchronizer-token pattern).
 pub fn csrf_token(session: &Session) -> String {
     if let Ok(Some(token)) = session.get::<String>(CSRF_KEY) {

@@ -338,9 +338,11 @@ pub async fn revoke(state: &AppState, caller: &Caller, token: String) -> Result<
                     let exp = chrono::DateTime::from_timestamp(claims.exp, 0)
                         .map(|t| t.naive_utc())
                         .unwrap_or_else(now);
-                    token_q::insert_revoked_jti(conn, &claims.jti, exp)?;
-                    // Every instance must stop accepting it on its next request.
-                    settings::bump_generation(conn)?;
+                    // Every instance must stop accepting it on its next request; one
+                    // revoked already changes nothing (SPEC H14).
+                    if token_q::insert_revoked_jti(conn, &claims.jti, exp)? {
+                        settings::bump_generation(conn)?;
+                    }
                     record(
                         conn,
                         &actor,

@@ -2,11 +2,13 @@
 //!
 //! Everything in this module is plain `std` code without I/O: permission
 //! names and wildcard grants ([`permission`]), the role inheritance graph
-//! ([`roles`]), the per-post and per-comment policies ([`policy`]) and
-//! human-readable explanations of decisions ([`explain`]). The web and
+//! ([`roles`]), the per-post and per-comment policies ([`policy`]), who
+//! may hand out management rights ([`management`]) and human-readable
+//! explanations of decisions ([`explain`]). The web and
 //! database layers feed facts in and map the results to HTTP responses.
 
 pub mod explain;
+pub mod management;
 pub mod permission;
 pub mod policy;
 pub mod roles;

@@ -3,9 +3,10 @@
 use crate::cli::policy::Policy;
 use crate::db::models::Permission;
 use crate::db::queries::{roles as role_q, settings};
-use crate::db::{write_tx, DbConn};
+use crate::db::DbConn;
 use crate::error::AppError;
 use crate::manage::audit::{record, Outcome};
+use crate::manage::guard::guarded_tx;
 use crate::manage::Actor;
 
 /// What a seed run changed.
@@ -46,7 +47,7 @@ impl std::fmt::Display for SeedReport {
 /// grants and parents. A role the policy does not name is left alone. Any error rolls
 /// everything back.
 pub fn apply(conn: &mut DbConn, actor: &Actor, policy: &Policy) -> Result<SeedReport, AppError> {
-    write_tx(conn, |conn| {
+    guarded_tx(conn, |conn| {
         let mut report = SeedReport::default();
         let existing: Vec<String> = role_q::list_permissions(conn)?
             .into_iter()

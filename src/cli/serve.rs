@@ -6,11 +6,10 @@ use rand::RngCore;
 
 use super::CliError;
 use crate::config::Config;
-use crate::db::queries::{settings, users as user_q};
+use crate::db::queries::settings;
 use crate::db::{run_migrations, Db, DbConn};
-use crate::domain::{Email, Username};
 use crate::error::AppError;
-use crate::manage::{self, Actor};
+use crate::manage::recovery::{self, Recovery};
 use crate::startup::Application;
 
 /// Opens the database for a short-lived command and applies pending migrations.
@@ -34,8 +33,10 @@ pub fn migrate(config: &Config) -> Result<(), CliError> {
 /// What start-up produced that the operator must see.
 pub struct Prepared {
     pub jwt_secret: String,
-    /// Set only when the first admin was created with a generated password.
+    /// Set only when the first admin was created or restored with a generated password.
     pub generated_admin_password: Option<String>,
+    /// The administrator that start-up recovery restored, if it did.
+    pub restored_admin: Option<String>,
 }
 
 /// Seeds an empty database, makes sure someone holds `*`, and settles the JWT secret.
@@ -44,7 +45,7 @@ pub fn prepare(conn: &mut DbConn, config: &Config) -> Result<Prepared, AppError>
     if let Some(report) = crate::cli::seed::seed_if_empty(conn)? {
         tracing::info!(%report, "seeded the built-in roles");
     }
-    let generated_admin_password = ensure_admin(conn, config)?;
+    let (generated_admin_password, restored_admin) = ensure_admin(conn, config)?;
     let jwt_secret = match &config.jwt_secret {
         Some(secret) => secret.clone(),
         None => {
@@ -57,40 +58,35 @@ pub fn prepare(conn: &mut DbConn, config: &Config) -> Result<Prepared, AppError>
     Ok(Prepared {
         jwt_secret,
         generated_admin_password,
+        restored_admin,
     })
 }
 
-/// Creates `admin` holding the `admin` role when no active user holds `*`.
-fn ensure_admin(conn: &mut DbConn, config: &Config) -> Result<Option<String>, AppError> {
-    let graph =
-        crate::authz::roles::RoleGraph::new(crate::db::queries::roles::load_role_defs(conn)?);
-    if !manage::users::star_holders(conn, &graph)?.is_empty() {
-        return Ok(None);
+/// Creates `admin`, or restores the remembered first administrator, when no enabled user
+/// holds `*` permanently (SPEC H3, [`recovery`]). Returns the password if it was
+/// generated, and the name of a restored account.
+fn ensure_admin(
+    conn: &mut DbConn,
+    config: &Config,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    // Remembers the first admin of an older database while its creation is still in the
+    // audit log (which retention prunes).
+    recovery::first_admin_id(conn)?;
+    if !recovery::needs_recovery(conn)? {
+        return Ok((None, None));
     }
     let (password, generated) = match &config.admin_password {
         Some(pw) => (pw.clone(), false),
         None => (crate::auth::password::generate(), true),
     };
     let hash = crate::auth::password::hash_blocking(&password, config.bcrypt_cost)?;
-    let actor = Actor::cli();
-    match user_q::find_user_by_username(conn, "admin")? {
-        None => {
-            let account = manage::users::NewAccount {
-                username: Username::parse("admin").map_err(|e| anyhow::anyhow!(e))?,
-                email: Email::parse("admin@localhost").map_err(|e| anyhow::anyhow!(e))?,
-                display_name: Some("Administrator".into()),
-                password_hash: hash,
-                roles: vec!["admin".into()],
-            };
-            manage::users::create_user(conn, &actor, account)?;
-        }
-        Some(existing) => {
-            // Recovery: nobody active holds `*`, so the `admin` account gets it back with
-            // a fresh password, enabled.
-            manage::users::reset_admin(conn, &actor, existing.id, &hash)?;
-        }
-    }
-    Ok(generated.then_some(password))
+    let restored = match recovery::recover_first_admin(conn, &hash)? {
+        // Another instance got there first; our password was never used.
+        Recovery::NotNeeded => return Ok((None, None)),
+        Recovery::Created(_) => None,
+        Recovery::Restored(user) => Some(user.username),
+    };
+    Ok((generated.then_some(password), restored))
 }
 
 pub fn run(config: Config, bind: Option<SocketAddr>) -> Result<(), CliError> {
@@ -102,8 +98,17 @@ pub fn run(config: Config, bind: Option<SocketAddr>) -> Result<(), CliError> {
     let db = Db::connect(&config.database_url, config.db_pool_size)?;
     run_migrations(&mut *db.get()?)?;
     let prepared = prepare(&mut *db.get()?, &config)?;
-    if let Some(pw) = &prepared.generated_admin_password {
-        eprintln!("quire: created user `admin` with password: {pw}");
+    match (&prepared.restored_admin, &prepared.generated_admin_password) {
+        (Some(name), pw) => {
+            eprintln!("quire: nobody held `*`: restored the first administrator `{name}`; its sessions and tokens were ended");
+            if let Some(pw) = pw {
+                eprintln!("quire: `{name}` has the new password: {pw}");
+            }
+        }
+        (None, Some(pw)) => eprintln!("quire: created user `admin` with password: {pw}"),
+        (None, None) => {}
+    }
+    if prepared.generated_admin_password.is_some() {
         eprintln!("quire: this password is shown once; change it after logging in");
     }
     actix_web::rt::System::new().block_on(async move {

@@ -376,9 +376,13 @@ where
 
 /// The current time as stored (UTC, microsecond precision on both backends).
 pub fn now() -> chrono::NaiveDateTime {
-    let now = chrono::Utc::now().naive_utc();
-    // PostgreSQL keeps microseconds; trimming here makes values round-trip identically.
-    now.with_nanosecond_trimmed()
+    trim_to_micros(chrono::Utc::now().naive_utc())
+}
+
+/// `t` at the precision both backends store (PostgreSQL keeps microseconds), so a value
+/// written and read back compares equal to the one written.
+pub fn trim_to_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    t.with_nanosecond_trimmed()
 }
 
 trait TrimNanos {

@@ -19,6 +19,9 @@ pub struct User {
     pub created_at: NaiveDateTime,
     #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
+    /// Credentials issued before this are void (set by start-up recovery, SPEC H3).
+    #[diesel(deserialize_as = MaybeStamp)]
+    pub tokens_valid_after: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -41,6 +44,7 @@ pub struct UserChanges {
     pub password_hash: Option<String>,
     pub disabled: Option<bool>,
     pub updated_at: Option<NaiveDateTime>,
+    pub tokens_valid_after: Option<NaiveDateTime>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]

@@ -3,11 +3,14 @@
 //! bumps the authorization generation, so no caller can forget one of the three.
 
 pub mod audit;
+pub mod guard;
 pub mod posts;
+pub mod recovery;
 pub mod roles;
 pub mod sessions;
 pub mod users;
 
+use crate::authz::management::check_hand_out;
 use crate::authz::{PermissionSet, Principal};
 use crate::error::AppError;
 
@@ -65,5 +68,28 @@ impl Actor {
                 required: vec![beyond],
             }),
         }
+    }
+
+    /// Management rights are handed out only by holders of `*` (SPEC H15, the rule in
+    /// [`crate::authz::management`]): a change taking `subject` from `before` to `after`
+    /// that adds `users:manage` or `roles:manage` is 403 otherwise, naming them.
+    pub fn ensure_may_hand_out(
+        &self,
+        subject: &str,
+        before: &PermissionSet,
+        after: &PermissionSet,
+        catalog: &[String],
+    ) -> Result<(), AppError> {
+        let catalog: Vec<&str> = catalog.iter().map(String::as_str).collect();
+        check_hand_out(self.principal.as_ref(), before, after, &catalog).map_err(|gained| {
+            let names: Vec<String> = gained.iter().map(|g| format!("`{g}`")).collect();
+            AppError::Forbidden {
+                message: format!(
+                    "{subject} would hand out {}: only holders of `*` hand out management rights",
+                    names.join(" and ")
+                ),
+                required: vec!["*".to_owned()],
+            }
+        })
     }
 }

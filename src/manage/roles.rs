@@ -1,24 +1,25 @@
 //! Role definitions (create, edit, delete) with their guard rails (SPEC §3): valid names and
 //! grants, known parents, no inheritance cycle, no privilege escalation, built-ins kept, a
-//! held or inherited role deleted only when forced, and never leaving nobody holding `*`.
+//! held or inherited role deleted only when forced, never leaving nobody holding `*`, and
+//! management rights added only by holders of `*` (SPEC H15).
 
-use std::collections::HashMap;
+mod checks;
+
+use checks::{
+    check_acyclic, check_description, check_grants, check_name, check_parents, describe_links,
+    parent_ids, renamed, same_names,
+};
 
 use super::audit::{record, Outcome};
-use super::users::{ensure_star_holder_remains, star_holders};
+use super::guard::{ensure_star_holder_remains, guarded_tx, star_holders};
 use super::Actor;
-use crate::authz::permission::{is_valid_grant, matches_catalog, CATALOG_NAMES};
-use crate::authz::roles::{is_non_deletable, is_valid_role_name, RoleDef, RoleGraph};
+use crate::authz::permission::CATALOG_NAMES;
+use crate::authz::roles::{is_non_deletable, RoleDef, RoleGraph};
+use crate::authz::PermissionSet;
 use crate::db::models::Role;
 use crate::db::queries::{roles as role_q, settings, users as user_q};
-use crate::db::{now, write_tx, DbConn};
+use crate::db::{now, DbConn};
 use crate::error::{AppError, FieldErrors};
-
-/// Longest description kept, in characters.
-const MAX_DESCRIPTION: usize = 500;
-
-/// How many holders or heirs a refusal names before summing up the rest.
-const NAMED_LINKS: usize = 10;
 
 /// A new role as requested.
 #[derive(Debug, Default)]
@@ -53,9 +54,10 @@ pub fn catalog(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
 }
 
 /// Creates a role. Errors: 422 naming each bad field, 409 for a taken name, 403 when the
-/// role's effective permissions reach beyond the actor's.
+/// role's effective permissions reach beyond the actor's, or carry management rights the
+/// actor may not hand out.
 pub fn create_role(conn: &mut DbConn, actor: &Actor, spec: NewRoleSpec) -> Result<Role, AppError> {
-    write_tx(conn, |conn| {
+    guarded_tx(conn, |conn| {
         let defs = role_q::load_role_defs(conn)?;
         let mut errors = FieldErrors::new();
         check_name(&spec.name, &mut errors);
@@ -75,7 +77,10 @@ pub fn create_role(conn: &mut DbConn, actor: &Actor, spec: NewRoleSpec) -> Resul
         let graph = RoleGraph::new(defs.into_iter().chain([def.clone()]));
         check_acyclic(&graph, &def)?;
         let subject = format!("role `{}`", def.name);
-        actor.ensure_covers(&subject, &graph.effective(&def.name), &catalog(conn)?)?;
+        let effective = graph.effective(&def.name);
+        let catalog = catalog(conn)?;
+        actor.ensure_covers(&subject, &effective, &catalog)?;
+        actor.ensure_may_hand_out(&subject, &PermissionSet::new(), &effective, &catalog)?;
         let role = role_q::insert_role(conn, &spec.name, &spec.description, false)?;
         role_q::set_role_grants(conn, role.id, &grants)?;
         let ids = parent_ids(conn, &parents)?;
@@ -100,14 +105,16 @@ pub fn create_role(conn: &mut DbConn, actor: &Actor, spec: NewRoleSpec) -> Resul
 
 /// Edits a role. Besides the rules of [`create_role`]: the actor must cover the role both
 /// before and after the edit (nobody reshapes a role beyond their own reach), built-in roles
-/// keep their names, and no edit may leave nobody active holding `*`.
+/// keep their names, and no edit may leave nobody active holding `*`. Fields equal to what
+/// is stored are no change; a change of the description alone does not bump the
+/// generation (SPEC H14).
 pub fn update_role(
     conn: &mut DbConn,
     actor: &Actor,
     name: &str,
     edit: RoleEdit,
 ) -> Result<Role, AppError> {
-    write_tx(conn, |conn| {
+    guarded_tx(conn, |conn| {
         let role = role_q::find_role_by_name(conn, name)?.ok_or(AppError::NotFound)?;
         let defs = role_q::load_role_defs(conn)?;
         let before_graph = RoleGraph::new(defs.clone());
@@ -152,19 +159,29 @@ pub fn update_role(
         let graph = RoleGraph::new(defs.into_iter().map(|d| renamed(d, name, &def)));
         check_acyclic(&graph, &def)?;
         let subject = format!("role `{final_name}`");
-        actor.ensure_covers(&subject, &graph.effective(&final_name), &catalog(conn)?)?;
-
-        let before = star_holders(conn, &before_graph)?;
-        let role = role_q::update_role(
-            conn,
-            role.id,
-            new_name.as_deref(),
-            edit.description.as_deref(),
+        let effective = graph.effective(&final_name);
+        let catalog = catalog(conn)?;
+        actor.ensure_covers(&subject, &effective, &catalog)?;
+        // Roles inheriting from this one gain exactly what it gains.
+        actor.ensure_may_hand_out(
+            &subject,
+            &before_graph.effective(name),
+            &effective,
+            &catalog,
         )?;
-        if edit.permissions.is_some() {
+
+        let grants_changed = edit.permissions.is_some() && !same_names(&grants, &current.grants);
+        let parents_changed = edit.inherits.is_some() && !same_names(&parents, &current.parents);
+        let description = edit.description.filter(|d| *d != role.description);
+        if new_name.is_none() && description.is_none() && !grants_changed && !parents_changed {
+            return Ok(role);
+        }
+        let before = star_holders(conn, &before_graph)?;
+        let role = role_q::update_role(conn, role.id, new_name.as_deref(), description.as_deref())?;
+        if grants_changed {
             role_q::set_role_grants(conn, role.id, &grants)?;
         }
-        if edit.inherits.is_some() {
+        if parents_changed {
             let ids = parent_ids(conn, &parents)?;
             role_q::set_role_parents(conn, role.id, &ids)?;
         }
@@ -175,13 +192,13 @@ pub fn update_role(
         if let Some(new_name) = &new_name {
             detail.push(format!("renamed from `{name}` to `{new_name}`"));
         }
-        if edit.description.is_some() {
+        if description.is_some() {
             detail.push("description".to_owned());
         }
-        if edit.permissions.is_some() {
+        if grants_changed {
             detail.push(format!("permissions: [{}]", grants.join(", ")));
         }
-        if edit.inherits.is_some() {
+        if parents_changed {
             detail.push(format!("inherits: [{}]", parents.join(", ")));
         }
         let detail = detail.join("; ");
@@ -193,7 +210,10 @@ pub fn update_role(
             Outcome::Success,
             &detail,
         )?;
-        settings::bump_generation(conn)?;
+        // A rename changes the names cached users' roles are resolved by.
+        if new_name.is_some() || grants_changed || parents_changed {
+            settings::bump_generation(conn)?;
+        }
         Ok(role)
     })
 }
@@ -207,7 +227,7 @@ pub fn delete_role(
     name: &str,
     force: bool,
 ) -> Result<(), AppError> {
-    write_tx(conn, |conn| {
+    guarded_tx(conn, |conn| {
         let role = role_q::find_role_by_name(conn, name)?.ok_or(AppError::NotFound)?;
         if is_non_deletable(name) {
             return Err(AppError::Conflict(format!(
@@ -238,138 +258,4 @@ pub fn delete_role(
         settings::bump_generation(conn)?;
         Ok(())
     })
-}
-
-fn check_name(name: &str, errors: &mut FieldErrors) {
-    if !is_valid_role_name(name) {
-        errors.insert(
-            "name".into(),
-            vec!["must be 1 to 64 of a-z, 0-9, `_` and `-`, starting with a letter".into()],
-        );
-    }
-}
-
-fn check_description(description: &str, errors: &mut FieldErrors) {
-    if description.chars().count() > MAX_DESCRIPTION {
-        errors.insert(
-            "description".into(),
-            vec![format!("must be at most {MAX_DESCRIPTION} characters")],
-        );
-    } else if description.contains('\0') {
-        errors.insert(
-            "description".into(),
-            vec!["must not contain NUL characters".into()],
-        );
-    }
-}
-
-/// Each grant must be a permission or wildcard matching something in the catalog; every
-/// bad one is named. Returns the grants sorted, without duplicates.
-fn check_grants(
-    conn: &mut DbConn,
-    raw: &[String],
-    errors: &mut FieldErrors,
-) -> Result<Vec<String>, AppError> {
-    let catalog = catalog(conn)?;
-    let catalog: Vec<&str> = catalog.iter().map(String::as_str).collect();
-    let mut bad = Vec::new();
-    for grant in raw {
-        if !is_valid_grant(grant) {
-            bad.push(format!(
-                "`{}` is not a permission name or wildcard",
-                shown(grant)
-            ));
-        } else if !matches_catalog(grant, &catalog) {
-            bad.push(format!("unknown permission `{}`", shown(grant)));
-        }
-    }
-    if !bad.is_empty() {
-        errors.insert("permissions".into(), bad);
-    }
-    let mut grants = raw.to_vec();
-    grants.sort();
-    grants.dedup();
-    Ok(grants)
-}
-
-/// Every parent must be an existing role. Returns them sorted, without duplicates.
-fn check_parents(defs: &[RoleDef], raw: &[String], errors: &mut FieldErrors) -> Vec<String> {
-    let unknown: Vec<String> = raw
-        .iter()
-        .filter(|p| !defs.iter().any(|d| &d.name == *p))
-        .map(|p| format!("unknown role `{}`", shown(p)))
-        .collect();
-    if !unknown.is_empty() {
-        errors.insert("inherits".into(), unknown);
-    }
-    let mut parents = raw.to_vec();
-    parents.sort();
-    parents.dedup();
-    parents
-}
-
-fn check_acyclic(graph: &RoleGraph, def: &RoleDef) -> Result<(), AppError> {
-    match graph.would_cycle(&def.name, &def.parents) {
-        None => Ok(()),
-        Some(cycle) => Err(AppError::field(
-            "inherits",
-            format!("inheritance cycle: {} -> {}", cycle.join(" -> "), def.name),
-        )),
-    }
-}
-
-/// `def` in place of the role called `old`, with references to `old` following a rename.
-fn renamed(d: RoleDef, old: &str, def: &RoleDef) -> RoleDef {
-    if d.name == old {
-        return def.clone();
-    }
-    RoleDef {
-        parents: d
-            .parents
-            .into_iter()
-            .map(|p| if p == old { def.name.clone() } else { p })
-            .collect(),
-        ..d
-    }
-}
-
-fn parent_ids(conn: &mut DbConn, parents: &[String]) -> Result<Vec<i64>, AppError> {
-    let ids: HashMap<String, i64> = role_q::list_roles(conn)?
-        .into_iter()
-        .map(|r| (r.name, r.id))
-        .collect();
-    parents
-        .iter()
-        .map(|p| ids.get(p).copied().ok_or(AppError::NotFound))
-        .collect()
-}
-
-/// "held by alice, bob and inherited by editor", or empty when nothing links to the role.
-fn describe_links(holders: &[String], heirs: &[String]) -> String {
-    let list = |names: &[String]| {
-        let mut shown: Vec<&str> = names.iter().take(NAMED_LINKS).map(String::as_str).collect();
-        let more = names.len().saturating_sub(NAMED_LINKS);
-        let more = format!("{more} more");
-        if names.len() > NAMED_LINKS {
-            shown.push(&more);
-        }
-        shown.join(", ")
-    };
-    let mut parts = Vec::new();
-    if !holders.is_empty() {
-        parts.push(format!("held by {}", list(holders)));
-    }
-    if !heirs.is_empty() {
-        parts.push(format!("inherited by {}", list(heirs)));
-    }
-    parts.join(" and ")
-}
-
-/// User input echoed in a message, cut to a readable length.
-fn shown(s: &str) -> String {
-    let mut out: String = s.chars().take(80).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
 }

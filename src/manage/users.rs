@@ -3,13 +3,15 @@
 use chrono::NaiveDateTime;
 
 use super::audit::{record, Outcome};
+use super::guard::{ensure_star_holder_remains, guarded_tx, star_holders};
 use super::roles::catalog;
 use super::Actor;
 use crate::authz::roles::RoleGraph;
 use crate::authz::PermissionSet;
 use crate::db::models::{NewUser, User, UserChanges};
+use crate::db::queries::users::Assigned;
 use crate::db::queries::{roles as role_q, settings, tokens as token_q, users as user_q};
-use crate::db::{now, write_tx, DbConn};
+use crate::db::{now, DbConn};
 use crate::domain::{Email, Username};
 use crate::error::AppError;
 
@@ -23,57 +25,67 @@ pub struct NewAccount {
 }
 
 /// Creates a user with roles; every role must exist and be within the actor's ceiling.
+/// The generation is not bumped (SPEC H14): no cached decision is about an account that
+/// did not exist (the cache keeps only users it found).
 pub fn create_user(
     conn: &mut DbConn,
     actor: &Actor,
     account: NewAccount,
 ) -> Result<User, AppError> {
-    write_tx(conn, |conn| {
-        let mut unknown = Vec::new();
-        for role in &account.roles {
-            if role_q::find_role_by_name(conn, role)?.is_none() {
-                unknown.push(format!("no role named `{role}`"));
-            }
-        }
-        if !unknown.is_empty() {
-            let mut fields = crate::error::FieldErrors::new();
-            fields.insert("roles".into(), unknown);
-            return Err(AppError::Validation(fields));
-        }
-        let at = now();
-        let display = account
-            .display_name
-            .clone()
-            .unwrap_or_else(|| account.username.as_str().to_owned());
-        let user = user_q::insert_user(
-            conn,
-            &NewUser {
-                username: account.username.as_str(),
-                email: account.email.as_str(),
-                display_name: &display,
-                password_hash: &account.password_hash,
-                disabled: false,
-                created_at: at,
-                updated_at: at,
-            },
-        )?;
-        for role in &account.roles {
-            assign(conn, actor, &user, role, None)?;
-        }
-        record(
-            conn,
-            actor,
-            "user.create",
-            &user.username,
-            Outcome::Success,
-            &format!("roles: {}", account.roles.join(", ")),
-        )?;
-        settings::bump_generation(conn)?;
-        Ok(user)
-    })
+    guarded_tx(conn, |conn| insert_account(conn, actor, &account))
 }
 
-/// Grants `role` to `user` (or changes the expiry of an existing grant).
+/// [`create_user`] inside the caller's [`guarded_tx`].
+pub(super) fn insert_account(
+    conn: &mut DbConn,
+    actor: &Actor,
+    account: &NewAccount,
+) -> Result<User, AppError> {
+    let mut unknown = Vec::new();
+    for role in &account.roles {
+        if role_q::find_role_by_name(conn, role)?.is_none() {
+            unknown.push(format!("no role named `{role}`"));
+        }
+    }
+    if !unknown.is_empty() {
+        let mut fields = crate::error::FieldErrors::new();
+        fields.insert("roles".into(), unknown);
+        return Err(AppError::Validation(fields));
+    }
+    let at = now();
+    let display = account
+        .display_name
+        .clone()
+        .unwrap_or_else(|| account.username.as_str().to_owned());
+    let user = user_q::insert_user(
+        conn,
+        &NewUser {
+            username: account.username.as_str(),
+            email: account.email.as_str(),
+            display_name: &display,
+            password_hash: &account.password_hash,
+            disabled: false,
+            created_at: at,
+            updated_at: at,
+        },
+    )?;
+    for role in &account.roles {
+        assign(conn, actor, &user, role, None)?;
+    }
+    record(
+        conn,
+        actor,
+        "user.create",
+        &user.username,
+        Outcome::Success,
+        &format!("roles: {}", account.roles.join(", ")),
+    )?;
+    Ok(user)
+}
+
+/// Grants `role` to `user` (or changes the expiry of an existing grant); returns whether
+/// the assignment is new. Granting a role already held with the same expiry changes
+/// nothing: no write, no audit event, no generation bump (SPEC H14).
 pub fn grant_role(
     conn: &mut DbConn,
     actor: &Actor,
@@ -81,25 +93,23 @@ pub fn grant_role(
     role: &str,
     expires_at: Option<NaiveDateTime>,
 ) -> Result<bool, AppError> {
+    // As stored (microseconds), so that the same expiry sent again compares equal.
+    let expires_at = expires_at.map(crate::db::trim_to_micros);
     if let Some(exp) = expires_at {
         if exp <= now() {
             return Err(AppError::field("expires_at", "must be in the future"));
         }
     }
-    write_tx(conn, |conn| {
+    guarded_tx(conn, |conn| {
         let user = user_q::find_user(conn, user_id)?.ok_or(AppError::NotFound)?;
         let graph = RoleGraph::new(role_q::load_role_defs(conn)?);
-        let lasting = star_holders_at(conn, &graph, LASTING)?;
-        let created = assign(conn, actor, &user, role, expires_at)?;
-        // Re-granting the last permanent `*` with an expiry would lose it later, silently.
-        if expires_at.is_some()
-            && !lasting.is_empty()
-            && star_holders_at(conn, &graph, LASTING)?.is_empty()
-        {
-            return Err(AppError::Conflict(
-                "refused: this would leave no user holding `*` without an expiry".into(),
-            ));
+        let before = star_holders(conn, &graph)?;
+        let assigned = assign(conn, actor, &user, role, expires_at)?;
+        if assigned == Assigned::Unchanged {
+            return Ok(false);
         }
+        // Re-granting the last permanent `*` with an expiry would lose it later, silently.
+        ensure_star_holder_remains(conn, &graph, &before)?;
         let detail = match expires_at {
             Some(exp) => format!("role {role} until {}", exp.and_utc().to_rfc3339()),
             None => format!("role {role}"),
@@ -113,22 +123,27 @@ pub fn grant_role(
             &detail,
         )?;
         settings::bump_generation(conn)?;
-        Ok(created)
+        Ok(assigned == Assigned::New)
     })
 }
 
-fn assign(
+/// Assigns `role` within the actor's ceiling; a role carrying management rights only
+/// by a holder of `*` (SPEC H15).
+pub(super) fn assign(
     conn: &mut DbConn,
     actor: &Actor,
     user: &User,
     role: &str,
     expires_at: Option<NaiveDateTime>,
-) -> Result<bool, AppError> {
+) -> Result<Assigned, AppError> {
     let found = role_q::find_role_by_name(conn, role)?
         .ok_or_else(|| AppError::field("role", format!("no role named `{role}`")))?;
     let graph = RoleGraph::new(role_q::load_role_defs(conn)?);
     let subject = format!("role `{role}`");
-    actor.ensure_covers(&subject, &graph.effective(role), &catalog(conn)?)?;
+    let effective = graph.effective(role);
+    let catalog = catalog(conn)?;
+    actor.ensure_covers(&subject, &effective, &catalog)?;
+    actor.ensure_may_hand_out(&subject, &PermissionSet::new(), &effective, &catalog)?;
     Ok(user_q::assign_role(
         conn, user.id, found.id, actor.id, expires_at,
     )?)
@@ -141,7 +156,7 @@ pub fn revoke_role(
     user_id: i64,
     role: &str,
 ) -> Result<(), AppError> {
-    write_tx(conn, |conn| {
+    guarded_tx(conn, |conn| {
         let user = user_q::find_user(conn, user_id)?.ok_or(AppError::NotFound)?;
         let found = role_q::find_role_by_name(conn, role)?.ok_or(AppError::NotFound)?;
         let graph = RoleGraph::new(role_q::load_role_defs(conn)?);
@@ -195,21 +210,25 @@ pub struct AccountChanges {
 /// Updates an account in one transaction: profile fields are audited as `user.update`,
 /// the account state as `user.disable` / `user.enable`. Disabling the last active holder
 /// of `*` is refused; a new password revokes the account's refresh tokens and ends its
-/// browser sessions but the caller's own, and disabling ends them all (SPEC H7).
+/// browser sessions but the caller's own, and disabling ends them all (SPEC H7). Fields
+/// equal to what is stored are no change; only the account state bumps the generation, a
+/// profile edit never does (SPEC H14).
 pub fn update_account(
     conn: &mut DbConn,
     actor: &Actor,
     user_id: i64,
     changes: AccountChanges,
 ) -> Result<User, AppError> {
-    write_tx(conn, |conn| {
+    guarded_tx(conn, |conn| {
         let current = user_q::find_user(conn, user_id)?.ok_or(AppError::NotFound)?;
         let disabled = changes.disabled.filter(|d| *d != current.disabled);
+        let display_name = changes.display_name.filter(|d| *d != current.display_name);
+        let email = changes.email.filter(|e| e.as_str() != current.email);
         let mut profile = Vec::new();
-        if changes.display_name.is_some() {
+        if display_name.is_some() {
             profile.push("display_name");
         }
-        if changes.email.is_some() {
+        if email.is_some() {
             profile.push("email");
         }
         if changes.password_hash.is_some() {
@@ -235,11 +254,12 @@ pub fn update_account(
             conn,
             user_id,
             &UserChanges {
-                email: changes.email.map(|e| e.as_str().to_owned()),
-                display_name: changes.display_name,
+                email: email.map(|e| e.as_str().to_owned()),
+                display_name,
                 password_hash: changes.password_hash,
                 disabled,
                 updated_at: Some(now()),
+                ..Default::default()
             },
         )?;
         if disabled == Some(true) {
@@ -267,8 +287,8 @@ pub fn update_account(
         if let Some(d) = disabled {
             let action = if d { "user.disable" } else { "user.enable" };
             record(conn, actor, action, &user.username, Outcome::Success, "")?;
+            settings::bump_generation(conn)?;
         }
-        settings::bump_generation(conn)?;
         Ok(user)
     })
 }
@@ -286,82 +306,4 @@ fn held_permissions(
         .map(|(role, _)| role)
         .collect();
     Ok(graph.resolve(active.iter().map(String::as_str)))
-}
-
-/// Active users who hold `*` through some role (directly granted or inherited).
-pub fn star_holders(conn: &mut DbConn, graph: &RoleGraph) -> Result<Vec<i64>, AppError> {
-    star_holders_at(conn, graph, now())
-}
-
-/// A time no assignment with an expiry outlives: holders "at" it hold `*` for good.
-/// (Year 9999 keeps SQLite's text timestamps comparable.)
-const LASTING: NaiveDateTime = match chrono::NaiveDate::from_ymd_opt(9999, 12, 31) {
-    Some(d) => d.and_time(chrono::NaiveTime::MIN),
-    None => NaiveDateTime::MIN,
-};
-
-/// Enabled users who will still hold `*` at `at`.
-fn star_holders_at(
-    conn: &mut DbConn,
-    graph: &RoleGraph,
-    at: NaiveDateTime,
-) -> Result<Vec<i64>, AppError> {
-    let mut ids = Vec::new();
-    for role in graph
-        .roles()
-        .filter(|r| graph.effective(&r.name).covers("*"))
-    {
-        if let Some(found) = role_q::find_role_by_name(conn, &role.name)? {
-            ids.push(found.id);
-        }
-    }
-    Ok(user_q::list_active_holders(conn, &ids, at)?)
-}
-
-/// Checked after a change, inside its transaction: if someone held `*` before and nobody
-/// active does now, the whole change rolls back.
-pub fn ensure_star_holder_remains(
-    conn: &mut DbConn,
-    graph: &RoleGraph,
-    before: &[i64],
-) -> Result<(), AppError> {
-    if !before.is_empty() && star_holders(conn, graph)?.is_empty() {
-        return Err(AppError::Conflict(
-            "refused: this would leave no active user holding `*` (the last administrator)".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// Start-up recovery when nobody active holds `*`: the `admin` account is enabled, given
-/// the `admin` role and the new password.
-pub fn reset_admin(
-    conn: &mut DbConn,
-    actor: &Actor,
-    user_id: i64,
-    password_hash: &str,
-) -> Result<(), AppError> {
-    write_tx(conn, |conn| {
-        let user = user_q::update_user(
-            conn,
-            user_id,
-            &UserChanges {
-                disabled: Some(false),
-                password_hash: Some(password_hash.to_owned()),
-                updated_at: Some(now()),
-                ..Default::default()
-            },
-        )?;
-        assign(conn, actor, &user, "admin", None)?;
-        record(
-            conn,
-            actor,
-            "user.recover_admin",
-            &user.username,
-            Outcome::Success,
-            "role admin",
-        )?;
-        settings::bump_generation(conn)?;
-        Ok(())
-    })
 }

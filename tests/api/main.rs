@@ -5,11 +5,16 @@ mod helpers;
 
 mod auth;
 mod browser;
+mod cache_generation;
 mod cli;
 mod comments;
 mod dead_connections;
 mod e2e;
 mod explain_audit;
+mod explain_read;
+mod first_admin;
+mod guard_races;
+mod guard_rails;
 mod health;
 mod nasty;
 mod openapi;

@@ -1,3 +1,4 @@
+ALTER TABLE users DROP COLUMN tokens_valid_after;
 DROP INDEX users_email_lower;
 DROP TABLE job_runs;
 DROP INDEX audit_events_at;

@@ -52,3 +52,7 @@ CREATE TABLE job_runs (
 
 -- H12: emails are unique case-insensitively.
 CREATE UNIQUE INDEX users_email_lower ON users (lower(email));
+
+-- H3: access tokens issued (and browser sign-ins made) before this time are refused, so
+-- start-up recovery of the first admin also ends credentials an intruder may hold.
+ALTER TABLE users ADD COLUMN tokens_valid_after TIMESTAMP;

@@ -47,3 +47,19 @@ pub fn list_events(
     }
     query.load(conn)
 }
+
+/// Did the command line (not a person through the API or registration) create the account
+/// `username`? The CLI is audited as actor `cli` with no actor id; an account that happens
+/// to be called `cli` always has one. Used to adopt the first admin of a database from
+/// before the first admin's id was remembered (docs/decisions.md).
+pub fn created_by_cli(conn: &mut DbConn, username: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        audit_events::table
+            .filter(audit_events::actor.eq("cli"))
+            .filter(audit_events::actor_id.is_null())
+            .filter(audit_events::action.eq("user.create"))
+            .filter(audit_events::target.eq(username))
+            .filter(audit_events::outcome.eq("success")),
+    ))
+    .get_result(conn)
+}

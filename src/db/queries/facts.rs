@@ -15,13 +15,34 @@ pub fn find_post_facts(conn: &mut DbConn, id: i64) -> QueryResult<Option<(i64, b
         .map(|r| r.map(|(a, s)| (a, s == "published")))
 }
 
-/// (comment author id, post author id, post published) of a comment.
-pub fn find_comment_facts(conn: &mut DbConn, id: i64) -> QueryResult<Option<(i64, i64, bool)>> {
+/// What a decision needs about a comment and its post.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommentRow {
+    pub author_id: i64,
+    pub post_id: i64,
+    pub post_author_id: i64,
+    pub post_published: bool,
+}
+
+/// The facts of a comment and of its post.
+pub fn find_comment_facts(conn: &mut DbConn, id: i64) -> QueryResult<Option<CommentRow>> {
     comments::table
         .inner_join(posts::table)
         .filter(comments::id.eq(id))
-        .select((comments::author_id, posts::author_id, posts::status))
-        .first::<(i64, i64, String)>(conn)
+        .select((
+            comments::author_id,
+            comments::post_id,
+            posts::author_id,
+            posts::status,
+        ))
+        .first::<(i64, i64, i64, String)>(conn)
         .optional()
-        .map(|r| r.map(|(c, a, s)| (c, a, s == "published")))
+        .map(|r| {
+            r.map(|(author_id, post_id, post_author_id, status)| CommentRow {
+                author_id,
+                post_id,
+                post_author_id,
+                post_published: status == "published",
+            })
+        })
 }

@@ -39,11 +39,57 @@ pub fn find_generation(conn: &mut DbConn) -> QueryResult<i64> {
         .first(c))
 }
 
-/// Call inside the transaction that changes roles, grants, assignments, accounts or
-/// revocations, so every instance drops its cached decisions on its next request.
+/// Call inside the transaction of a change that can alter a decision (grants, parents,
+/// role assignments, disabling or enabling an account, token revocation), so every
+/// instance drops its cached decisions on its next request; only then (SPEC H14): every
+/// bump makes every instance reload, so a request that changes nothing, or only a
+/// profile, must not bump.
 pub fn bump_generation(conn: &mut DbConn) -> QueryResult<()> {
     diesel::update(authz_state::table.find(1))
         .set(authz_state::generation.eq(authz_state::generation + 1))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Takes the lock that serializes every change with guard rails (SPEC H1): on PostgreSQL a
+/// row lock on the one `authz_state` row, held until the transaction ends. Call it first
+/// in the transaction, before reading anything the guard rails decide on: at READ
+/// COMMITTED, each later statement then sees every change committed before the lock was
+/// granted, so two changes that each keep `*` alone cannot both pass. SQLite's
+/// `BEGIN IMMEDIATE` ([`crate::db::write_tx`]) already serializes writers.
+pub fn lock_authz_state(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        DbConn::Postgres(c) => authz_state::table
+            .find(1)
+            .select(authz_state::id)
+            .for_update()
+            .first::<i32>(c)
+            .map(|_| ()),
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
+/// The `settings` key holding the id of the first administrator, the only account
+/// start-up recovery ever restores (SPEC H3).
+pub const FIRST_ADMIN_ID: &str = "first_admin_id";
+
+/// The remembered first administrator, if any.
+pub fn find_first_admin_id(conn: &mut DbConn) -> QueryResult<Option<i64>> {
+    Ok(find_setting(conn, FIRST_ADMIN_ID)?.and_then(|v| v.parse().ok()))
+}
+
+/// Remembers `id` as the first administrator unless one is remembered already; returns
+/// the one remembered afterwards. `ON CONFLICT DO NOTHING` rather than catching the
+/// unique violation: it runs inside transactions, which a failed statement would abort
+/// on PostgreSQL.
+pub fn remember_first_admin_id(conn: &mut DbConn, id: i64) -> QueryResult<Option<i64>> {
+    let row = (
+        settings::key.eq(FIRST_ADMIN_ID),
+        settings::value.eq(id.to_string()),
+    );
+    crate::on_backend!(conn, |c| diesel::insert_into(settings::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    find_first_admin_id(conn)
 }

@@ -70,11 +70,12 @@ pub fn revoke_family(conn: &mut DbConn, family: &str) -> QueryResult<usize> {
 }
 
 /// Remembers a revoked access-token id until the token would have expired anyway.
+/// Returns whether it is newly revoked (false: it already was).
 pub fn insert_revoked_jti(
     conn: &mut DbConn,
     jti: &str,
     expires_at: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     let exists: Option<String> = revoked_tokens::table
         .find(jti)
         .select(revoked_tokens::jti)
@@ -88,7 +89,7 @@ pub fn insert_revoked_jti(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    Ok(exists.is_none())
 }
 
 /// Revoked ids of tokens that have not expired yet.

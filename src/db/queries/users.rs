@@ -52,37 +52,54 @@ pub fn list_assignments(
         .load(conn)
 }
 
-/// Grants a role, or updates the expiry of an existing assignment. Returns whether the
-/// assignment is new.
+/// What [`assign_role`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assigned {
+    /// A new assignment.
+    New,
+    /// The user held the role with another expiry; it now has this one.
+    ExpiryChanged,
+    /// The user already held the role with this very expiry: nothing was written.
+    Unchanged,
+}
+
+/// Grants a role, or updates the expiry of an existing assignment. Re-granting with the
+/// same expiry writes nothing (SPEC H14: an idempotent request changes nothing).
 pub fn assign_role(
     conn: &mut DbConn,
     user_id: i64,
     role_id: i64,
     granted_by: Option<i64>,
     expires_at: Option<NaiveDateTime>,
-) -> QueryResult<bool> {
+) -> QueryResult<Assigned> {
     let key = user_roles::table.find((user_id, role_id));
-    let existing: Option<i64> = key.select(user_roles::user_id).first(conn).optional()?;
-    if existing.is_some() {
-        diesel::update(key)
-            .set((
-                user_roles::expires_at.eq(expires_at),
-                user_roles::granted_by.eq(granted_by),
-                user_roles::granted_at.eq(now()),
-            ))
-            .execute(conn)?;
-        return Ok(false);
+    let existing: Option<Option<NaiveDateTime>> =
+        key.select(user_roles::expires_at).first(conn).optional()?;
+    match existing {
+        Some(current) if current == expires_at => Ok(Assigned::Unchanged),
+        Some(_) => {
+            diesel::update(key)
+                .set((
+                    user_roles::expires_at.eq(expires_at),
+                    user_roles::granted_by.eq(granted_by),
+                    user_roles::granted_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Ok(Assigned::ExpiryChanged)
+        }
+        None => {
+            diesel::insert_into(user_roles::table)
+                .values((
+                    user_roles::user_id.eq(user_id),
+                    user_roles::role_id.eq(role_id),
+                    user_roles::granted_at.eq(now()),
+                    user_roles::granted_by.eq(granted_by),
+                    user_roles::expires_at.eq(expires_at),
+                ))
+                .execute(conn)?;
+            Ok(Assigned::New)
+        }
     }
-    diesel::insert_into(user_roles::table)
-        .values((
-            user_roles::user_id.eq(user_id),
-            user_roles::role_id.eq(role_id),
-            user_roles::granted_at.eq(now()),
-            user_roles::granted_by.eq(granted_by),
-            user_roles::expires_at.eq(expires_at),
-        ))
-        .execute(conn)?;
-    Ok(true)
 }
 
 /// Removes an assignment; returns whether there was one.
@@ -92,21 +109,14 @@ pub fn unassign_role(conn: &mut DbConn, user_id: i64, role_id: i64) -> QueryResu
         .map(|n| n > 0)
 }
 
-/// Enabled users holding any of `role_ids` through an unexpired assignment.
-pub fn list_active_holders(
-    conn: &mut DbConn,
-    role_ids: &[i64],
-    at: NaiveDateTime,
-) -> QueryResult<Vec<i64>> {
+/// Enabled users holding any of `role_ids` through a permanent (non-expiring)
+/// assignment: the holders that count for the last-holder rule (SPEC H2).
+pub fn list_permanent_holders(conn: &mut DbConn, role_ids: &[i64]) -> QueryResult<Vec<i64>> {
     user_roles::table
         .inner_join(users::table)
         .filter(user_roles::role_id.eq_any(role_ids))
         .filter(users::disabled.eq(false))
-        .filter(
-            user_roles::expires_at
-                .is_null()
-                .or(user_roles::expires_at.gt(at)),
-        )
+        .filter(user_roles::expires_at.is_null())
         .select(users::id)
         .distinct()
         .load(conn)

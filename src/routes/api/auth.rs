@@ -147,7 +147,7 @@ pub struct RegisterBody {
     responses(
         (status = 201, description = "Account created", body = UserView),
         (status = 403, description = "Registration is closed", body = ErrorBody),
-        (status = 409, description = "Username or email taken", body = ErrorBody),
+        (status = 409, description = "Username or email taken, or a reserved username", body = ErrorBody),
         (status = 422, description = "Invalid fields", body = ErrorBody),
     )
 )]

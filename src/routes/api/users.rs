@@ -123,7 +123,8 @@ pub struct CreateBody {
     roles: Option<Vec<String>>,
 }
 
-/// Parses the fields every new account has; all problems are reported at once.
+/// Parses the fields every new account has; all problems are reported at once. A
+/// reserved username is taken, as far as people are concerned: 409.
 pub fn parse_account(
     username: &str,
     email: &str,
@@ -147,6 +148,10 @@ pub fn parse_account(
         errors.insert("password".into(), vec![m]);
     }
     match (username, email, errors.is_empty()) {
+        (Some(username), _, true) if username.is_reserved() => Err(AppError::Conflict(format!(
+            "the username `{}` is reserved",
+            username.as_str()
+        ))),
         (Some(username), Some(email), true) => Ok((username, email, display_name)),
         _ => Err(AppError::Validation(errors)),
     }
@@ -161,7 +166,7 @@ pub fn parse_account(
     responses(
         (status = 201, description = "Created", body = UserView),
         (status = 403, description = "Missing users:manage, or roles beyond the caller", body = crate::error::ErrorBody),
-        (status = 409, description = "Username or email taken", body = crate::error::ErrorBody),
+        (status = 409, description = "Username or email taken, or a reserved username", body = crate::error::ErrorBody),
         (status = 422, description = "Invalid fields", body = crate::error::ErrorBody),
     )
 )]
