@@ -144,12 +144,22 @@ pub fn parse_slug(raw: &str) -> Result<String, String> {
     }
 }
 
-/// The slug a title suggests: ASCII letters and digits kept, everything else a hyphen.
+/// The slug a title suggests: letters and digits transliterated to ASCII (so "Ünïcode"
+/// keeps its letters as "unicode" and "Съешь" becomes "sesh"), every other run of
+/// characters one hyphen. Symbols are not spelled out ("✓" is not "ok"): a slug names the
+/// words of its title.
 pub fn slugify(title: &str) -> String {
     let mut out = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            // A letter's spelling may carry marks ("ъ" is "'"): only its letters count.
+            let spelled = deunicode::deunicode_char(c).unwrap_or("");
+            out.extend(
+                spelled
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_lowercase()),
+            );
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
@@ -172,10 +182,14 @@ mod post_field_tests {
     #[test]
     fn slugs() {
         assert_eq!(slugify("Hello, World!"), "hello-world");
-        assert_eq!(slugify("  Ünïcode — only ✓ "), "n-code-only");
+        assert_eq!(slugify("  Ünïcode — only ✓ "), "unicode-only");
+        assert_eq!(slugify("Crème brûlée"), "creme-brulee");
+        assert_eq!(slugify("Съешь же ещё"), "sesh-zhe-eshchio");
+        assert_eq!(slugify("✓✓✓"), "post");
         assert_eq!(slugify("!!!"), "post");
         assert_eq!(slugify("'; DROP TABLE posts; --"), "drop-table-posts");
         assert!(parse_slug(&slugify(&"long title ".repeat(30))).is_ok());
+        assert!(parse_slug(&slugify(&"北京 ".repeat(60))).is_ok());
         for bad in ["", "-a", "a-", "a--b", "A", "a b", "é"] {
             assert!(parse_slug(bad).is_err(), "{bad:?}");
         }
