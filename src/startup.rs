@@ -38,6 +38,8 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    db: Db,
+    audit_retention_days: u32,
 }
 
 /// The cookie key is derived from the JWT secret (domain-separated), so every instance on
@@ -64,6 +66,7 @@ impl Application {
         let worker_count =
             workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let blocking_threads = (config.db_pool_size as usize).div_ceil(worker_count) + 2;
+        let (maintenance_db, audit_retention_days) = (db.clone(), config.audit_retention_days);
         let state = web::Data::new(AppState {
             jwt: JwtKeys::new(&jwt_secret, &config.issuer, &config.audience),
             cache: AuthzCache::new(),
@@ -120,6 +123,8 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            db: maintenance_db,
+            audit_retention_days,
         })
     }
 
@@ -127,8 +132,16 @@ impl Application {
         self.port
     }
 
+    /// Serves until stopped; meanwhile the maintenance job (SPEC H9) runs in the
+    /// background, and stops with the server.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let maintenance = tokio::spawn(crate::manage::maintenance::run_periodically(
+            self.db,
+            self.audit_retention_days,
+        ));
+        let served = self.server.await;
+        maintenance.abort();
+        served
     }
 }
 

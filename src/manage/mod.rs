@@ -3,6 +3,7 @@
 //! bumps the authorization generation, so no caller can forget one of the three.
 
 pub mod audit;
+pub mod maintenance;
 pub mod posts;
 pub mod roles;
 pub mod users;

@@ -14,7 +14,7 @@ use actix_web::{web, HttpMessage};
 
 use crate::auth::client_addr;
 use crate::auth::principal::Caller;
-use crate::manage::audit::{record, Outcome};
+use crate::manage::audit::record_denial;
 use crate::manage::Actor;
 use crate::startup::AppState;
 
@@ -52,7 +52,9 @@ pub async fn not_found() -> Result<actix_web::HttpResponse, crate::error::AppErr
     Err(crate::error::AppError::NotFound)
 }
 
-/// Every 403 is audited, whichever handler produced it, with the caller if known.
+/// Every 403 is audited, whichever handler produced it, with the caller if known; its
+/// target is the method and path, never the query string (SPEC H9). A flood of denials is
+/// stored at most 60 a minute per actor ([`record_denial`]).
 pub async fn audit_denials(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -77,16 +79,7 @@ pub async fn audit_denials(
             actix_web::rt::spawn(async move {
                 let result = state
                     .db
-                    .run(move |conn| {
-                        Ok(record(
-                            conn,
-                            &actor,
-                            "access.denied",
-                            &target,
-                            Outcome::Denied,
-                            "403",
-                        )?)
-                    })
+                    .run(move |conn| Ok(record_denial(conn, &actor, &target, "403")?))
                     .await;
                 if let Err(e) = result {
                     tracing::warn!(error = %e, "could not audit a denial");

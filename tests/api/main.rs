@@ -3,6 +3,7 @@
 #[macro_use]
 mod helpers;
 
+mod audit_bounds;
 mod auth;
 mod cli;
 mod comments;
@@ -10,6 +11,7 @@ mod dead_connections;
 mod e2e;
 mod explain_audit;
 mod health;
+mod maintenance;
 mod nasty;
 mod openapi;
 mod pages;

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod facts;
 pub mod jobs;
 pub mod posts;
+pub mod pruning;
 pub mod roles;
 pub mod sessions;
 pub mod settings;
