@@ -7,6 +7,7 @@ use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::families::end_family;
 use super::principal::Caller;
 use super::throttle::{PER_ACCOUNT, PER_ADDRESS};
 use crate::authz::permission::{is_valid_grant, matches_catalog, parse_scope};
@@ -79,15 +80,19 @@ pub fn resolve_scope(
     Ok(tokens.join(" "))
 }
 
+/// The access token carries the refresh token's family, so ending the family ends it.
 fn issue(
     state: &AppState,
     user_id: i64,
     username: &str,
     scope: String,
-    refresh_token: String,
+    (refresh_token, family): (String, String),
 ) -> Result<TokenResponse, AppError> {
     let ttl = state.config.access_token_ttl.as_secs();
-    let (access_token, _) = state.jwt.issue(user_id, username, &scope, ttl as i64)?;
+    let (access_token, _) =
+        state
+            .jwt
+            .issue_in_family(user_id, username, &scope, ttl as i64, Some(&family))?;
     Ok(TokenResponse {
         access_token,
         token_type: "bearer",
@@ -190,7 +195,7 @@ pub async fn password_grant(
                 )?;
                 Ok::<_, AppError>(())
             })?;
-            Ok((scope, token))
+            Ok((scope, (token, family)))
         })
         .await?;
     issue(state, user.id, &user.username, scope, refresh)
@@ -240,6 +245,7 @@ enum Refreshed {
         username: String,
         scope: String,
         token: String,
+        family: String,
     },
     Denied(&'static str),
 }
@@ -254,6 +260,7 @@ pub async fn refresh_grant(
 ) -> Result<TokenResponse, AppError> {
     let st = state.clone();
     let ttl = state.config.refresh_token_ttl;
+    let access_ttl = state.config.access_token_ttl;
     let outcome = state
         .db
         .run(move |conn| {
@@ -276,8 +283,9 @@ pub async fn refresh_grant(
                 }
                 let at = now();
                 if old.rotated_at.is_some() || !token_q::mark_rotated(conn, old.id, at)? {
-                    // Reuse of a rotated token: someone else may hold it. Revoke the family.
-                    token_q::revoke_family(conn, &old.family)?;
+                    // Reuse of a rotated token: someone else may hold it. Revoke the family
+                    // and its access tokens.
+                    end_family(conn, &old.family, access_ttl)?;
                     record(
                         conn,
                         &actor,
@@ -318,6 +326,7 @@ pub async fn refresh_grant(
                     username: user.username,
                     scope: new_scope,
                     token,
+                    family: old.family,
                 })
             })
         })
@@ -328,7 +337,8 @@ pub async fn refresh_grant(
             username,
             scope,
             token,
-        } => issue(state, user_id, &username, scope, token),
+            family,
+        } => issue(state, user_id, &username, scope, (token, family)),
         Refreshed::Denied(why) => Err(oauth("invalid_grant", why)),
     }
 }
@@ -339,6 +349,7 @@ pub async fn revoke(state: &AppState, caller: &Caller, token: String) -> Result<
     let user = caller.user()?.clone();
     let claims = state.jwt.verify_ignoring_expiry(&token);
     let actor = caller.actor();
+    let access_ttl = state.config.access_token_ttl;
     state
         .db
         .run(move |conn| {
@@ -361,7 +372,8 @@ pub async fn revoke(state: &AppState, caller: &Caller, token: String) -> Result<
                 } else if let Some(rt) = token_q::find_refresh_token(conn, &hash_token(&token))?
                     .filter(|t| t.user_id == user.id)
                 {
-                    token_q::revoke_family(conn, &rt.family)?;
+                    // RFC 7009 §2.1: its access tokens go too.
+                    end_family(conn, &rt.family, access_ttl)?;
                     record(
                         conn,
                         &actor,

@@ -21,4 +21,5 @@ mod reliability;
 mod roles;
 mod schema;
 mod schemathesis;
+mod token_families;
 mod users;
