@@ -49,6 +49,9 @@ pub enum AppError {
     },
     #[error("not found")]
     NotFound,
+    /// The path exists but not with this method; carries the `Allow` list.
+    #[error("method not allowed")]
+    MethodNotAllowed(String),
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("validation failed")]
@@ -86,6 +89,7 @@ impl AppError {
             Self::InsufficientScope { .. } => "insufficient_scope",
             Self::Forbidden { .. } => "forbidden",
             Self::NotFound => "not_found",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::BadRequest(_) => "bad_request",
             Self::Validation(_) => "validation_failed",
             Self::Conflict(_) => "conflict",
@@ -107,6 +111,9 @@ impl AppError {
             }
             Self::Forbidden { message, .. } => message.clone(),
             Self::NotFound => "not found".into(),
+            Self::MethodNotAllowed(allow) => {
+                format!("this method is not allowed here; allowed: {allow}")
+            }
             Self::BadRequest(why) => why.clone(),
             Self::Validation(fields) => {
                 let names: Vec<&str> = fields.keys().map(String::as_str).collect();
@@ -152,6 +159,7 @@ impl ResponseError for AppError {
             Self::Unauthenticated | Self::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             Self::InsufficientScope { .. } | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadRequest(_) | Self::OAuth { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -251,6 +259,7 @@ mod tests {
                 403,
             ),
             (AppError::NotFound, 404),
+            (AppError::MethodNotAllowed("GET, HEAD, OPTIONS".into()), 405),
             (AppError::BadRequest("bad json".into()), 400),
             (AppError::field("title", "must not be empty"), 422),
             (AppError::Conflict("slug is already taken".into()), 409),

@@ -78,6 +78,7 @@ impl Application {
             db,
         });
         let doc = routes::openapi::document();
+        let route_table = web::Data::new(routes::methods::RouteTable::new(&doc));
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(
                 CookieSessionStore::default(),
@@ -110,10 +111,13 @@ impl Application {
                 .app_data(routes::extractors::form_config())
                 .app_data(routes::extractors::query_config())
                 .app_data(routes::extractors::path_config())
-                .default_service(web::to(routes::not_found))
+                .app_data(route_table.clone())
+                .default_service(web::to(routes::methods::fallback))
                 .wrap(actix_web::middleware::from_fn(routes::audit_denials))
                 .wrap(IdentityMiddleware::default())
                 .wrap(sessions)
+                // Outermost: refused input never reaches the session or any handler.
+                .wrap(actix_web::middleware::from_fn(routes::hygiene::hygiene))
         })
         .listen(listener)?
         .worker_max_blocking_threads(blocking_threads);

@@ -4,6 +4,8 @@ pub mod admin;
 pub mod api;
 pub mod extractors;
 pub mod health;
+pub mod hygiene;
+pub mod methods;
 pub mod openapi;
 pub mod public;
 
@@ -46,11 +48,6 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "same-origin"),
 ];
-
-/// Unknown routes answer the JSON error shape, not an empty body.
-pub async fn not_found() -> Result<actix_web::HttpResponse, crate::error::AppError> {
-    Err(crate::error::AppError::NotFound)
-}
 
 /// Every 403 is audited, whichever handler produced it, with the caller if known; its
 /// target is the method and path, never the query string (SPEC H9). A flood of denials is

@@ -11,6 +11,8 @@ mod dead_connections;
 mod e2e;
 mod explain_audit;
 mod health;
+mod http_methods;
+mod input_hygiene;
 mod maintenance;
 mod nasty;
 mod openapi;
