@@ -54,6 +54,9 @@ pub enum AppError {
     CsrfFailed,
     #[error("not found")]
     NotFound,
+    /// The path exists but not with this method; carries the `Allow` list.
+    #[error("method not allowed")]
+    MethodNotAllowed(String),
     #[error("bad request: {0}")]
     BadRequest(String),
     #[error("validation failed")]
@@ -95,6 +98,7 @@ impl AppError {
             Self::Forbidden { .. } => "forbidden",
             Self::CsrfFailed => "csrf_failed",
             Self::NotFound => "not_found",
+            Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::BadRequest(_) => "bad_request",
             Self::Validation(_) => "validation_failed",
             Self::Conflict(_) => "conflict",
@@ -120,6 +124,9 @@ impl AppError {
                                  CSRF token in the X-CSRF-Token header (see csrf_token in GET /api/me)"
                 .into(),
             Self::NotFound => "not found".into(),
+            Self::MethodNotAllowed(allow) => {
+                format!("this method is not allowed here; allowed: {allow}")
+            }
             Self::BadRequest(why) => why.clone(),
             Self::Validation(fields) => {
                 let names: Vec<&str> = fields.keys().map(String::as_str).collect();
@@ -170,6 +177,7 @@ impl ResponseError for AppError {
                 StatusCode::FORBIDDEN
             }
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadRequest(_) | Self::OAuth { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -272,6 +280,7 @@ mod tests {
             ),
             (AppError::CsrfFailed, 403),
             (AppError::NotFound, 404),
+            (AppError::MethodNotAllowed("GET, HEAD, OPTIONS".into()), 405),
             (AppError::BadRequest("bad json".into()), 400),
             (AppError::field("title", "must not be empty"), 422),
             (AppError::Conflict("slug is already taken".into()), 409),

@@ -36,6 +36,8 @@ pub struct AppState {
 pub struct Application {
     port: u16,
     server: Server,
+    db: Db,
+    audit_retention_days: u32,
 }
 
 /// The cookie key is derived from the JWT secret (domain-separated), so every instance on
@@ -62,6 +64,7 @@ impl Application {
         let worker_count =
             workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let blocking_threads = (config.db_pool_size as usize).div_ceil(worker_count) + 2;
+        let (maintenance_db, audit_retention_days) = (db.clone(), config.audit_retention_days);
         let state = web::Data::new(AppState {
             jwt: JwtKeys::new(&jwt_secret, &config.issuer, &config.audience),
             cache: AuthzCache::new(),
@@ -72,6 +75,7 @@ impl Application {
             db,
         });
         let doc = routes::openapi::document();
+        let route_table = web::Data::new(routes::methods::RouteTable::new(&doc));
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(
                 CookieSessionStore::default(),
@@ -104,10 +108,13 @@ impl Application {
                 .app_data(routes::extractors::form_config())
                 .app_data(routes::extractors::query_config())
                 .app_data(routes::extractors::path_config())
-                .default_service(web::to(routes::not_found))
+                .app_data(route_table.clone())
+                .default_service(web::to(routes::methods::fallback))
                 .wrap(actix_web::middleware::from_fn(routes::audit_denials))
                 .wrap(IdentityMiddleware::default())
                 .wrap(sessions)
+                // Outermost: refused input never reaches the session or any handler.
+                .wrap(actix_web::middleware::from_fn(routes::hygiene::hygiene))
         })
         .listen(listener)?
         .worker_max_blocking_threads(blocking_threads);
@@ -117,6 +124,8 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            db: maintenance_db,
+            audit_retention_days,
         })
     }
 
@@ -124,8 +133,16 @@ impl Application {
         self.port
     }
 
+    /// Serves until stopped; meanwhile the maintenance job (SPEC H9) runs in the
+    /// background, and stops with the server.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let maintenance = tokio::spawn(crate::manage::maintenance::run_periodically(
+            self.db,
+            self.audit_retention_days,
+        ));
+        let served = self.server.await;
+        maintenance.abort();
+        served
     }
 }
 

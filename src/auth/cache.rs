@@ -3,8 +3,8 @@
 //! Every request reads one row, `authz_state.generation`, which any change to roles,
 //! grants, assignments, accounts or revocations bumps in its own transaction. While the
 //! generation is unchanged, the role graph, the catalog, the anonymous role's permissions,
-//! the revoked token ids and each user's resolved permissions are served from memory; when
-//! it changes (through this process, another instance or the CLI), all of it is dropped.
+//! the revoked token ids and families and each user's resolved permissions are served from
+//! memory; when it changes (through this process, another instance or the CLI), all of it is dropped.
 //! Entries also expire at the earliest expiry of the user's role assignments.
 
 use std::collections::{HashMap, HashSet};
@@ -43,6 +43,8 @@ pub struct Snapshot {
     pub catalog: Arc<Vec<String>>,
     pub graph: Arc<RoleGraph>,
     pub token_revoked: bool,
+    /// Refresh-token families whose access tokens are refused (SPEC H10).
+    pub revoked_families: Arc<HashSet<String>>,
 }
 
 struct State {
@@ -51,6 +53,7 @@ struct State {
     catalog: Arc<Vec<String>>,
     anonymous: Arc<PermissionSet>,
     revoked: HashSet<String>,
+    revoked_families: Arc<HashSet<String>>,
     users: HashMap<i64, Arc<UserEntry>>,
 }
 
@@ -195,6 +198,7 @@ impl State {
             catalog: self.catalog.clone(),
             graph: self.graph.clone(),
             token_revoked: jti.is_some_and(|j| self.revoked.contains(j)),
+            revoked_families: self.revoked_families.clone(),
         }
     }
 }
@@ -213,12 +217,16 @@ fn load_base(conn: &mut DbConn, generation: i64) -> Result<State, AppError> {
     let revoked = tokens::list_revoked_jtis(conn, crate::db::now())?
         .into_iter()
         .collect();
+    let revoked_families = tokens::list_revoked_families(conn, crate::db::now())?
+        .into_iter()
+        .collect();
     Ok(State {
         generation,
         graph: Arc::new(graph),
         catalog: Arc::new(catalog),
         anonymous: Arc::new(anonymous),
         revoked,
+        revoked_families: Arc::new(revoked_families),
         users: HashMap::new(),
     })
 }

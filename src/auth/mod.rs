@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod client_addr;
+pub mod families;
 pub mod jwt;
 pub mod password;
 pub mod principal;

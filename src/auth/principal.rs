@@ -349,7 +349,12 @@ fn resolve(
     match presented {
         Presented::Nothing => Ok(anonymous(snapshot, ip)),
         Presented::Bearer(claims) => {
-            if snapshot.token_revoked {
+            // A revoked family ends every access token issued from it (SPEC H10).
+            let family_revoked = claims
+                .fam
+                .as_ref()
+                .is_some_and(|f| snapshot.revoked_families.contains(f));
+            if snapshot.token_revoked || family_revoked {
                 return Err(AppError::InvalidToken("the token has been revoked".into()));
             }
             let user = match &snapshot.user {

@@ -5,6 +5,7 @@ use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::families::end_family;
 use super::principal::Caller;
 use super::throttle;
 use crate::authz::permission::{is_valid_grant, matches_catalog, parse_scope};
@@ -77,15 +78,19 @@ pub fn resolve_scope(
     Ok(tokens.join(" "))
 }
 
+/// The access token carries the refresh token's family, so ending the family ends it.
 fn issue(
     state: &AppState,
     user_id: i64,
     username: &str,
     scope: String,
-    refresh_token: String,
+    (refresh_token, family): (String, String),
 ) -> Result<TokenResponse, AppError> {
     let ttl = state.config.access_token_ttl.as_secs();
-    let (access_token, _) = state.jwt.issue(user_id, username, &scope, ttl as i64)?;
+    let (access_token, _) =
+        state
+            .jwt
+            .issue_in_family(user_id, username, &scope, ttl as i64, Some(&family))?;
     Ok(TokenResponse {
         access_token,
         token_type: "bearer",
@@ -181,7 +186,7 @@ pub async fn password_grant(
                 )?;
                 Ok::<_, AppError>(())
             })?;
-            Ok((scope, token))
+            Ok((scope, (token, family)))
         })
         .await?;
     issue(state, user.id, &user.username, scope, refresh)
@@ -231,6 +236,7 @@ enum Refreshed {
         username: String,
         scope: String,
         token: String,
+        family: String,
     },
     Denied(&'static str),
 }
@@ -245,6 +251,7 @@ pub async fn refresh_grant(
 ) -> Result<TokenResponse, AppError> {
     let st = state.clone();
     let ttl = state.config.refresh_token_ttl;
+    let access_ttl = state.config.access_token_ttl;
     let outcome = state
         .db
         .run(move |conn| {
@@ -267,8 +274,9 @@ pub async fn refresh_grant(
                 }
                 let at = now();
                 if old.rotated_at.is_some() || !token_q::mark_rotated(conn, old.id, at)? {
-                    // Reuse of a rotated token: someone else may hold it. Revoke the family.
-                    token_q::revoke_family(conn, &old.family)?;
+                    // Reuse of a rotated token: someone else may hold it. Revoke the family
+                    // and its access tokens.
+                    end_family(conn, &old.family, access_ttl)?;
                     record(
                         conn,
                         &actor,
@@ -309,6 +317,7 @@ pub async fn refresh_grant(
                     username: user.username,
                     scope: new_scope,
                     token,
+                    family: old.family,
                 })
             })
         })
@@ -319,7 +328,8 @@ pub async fn refresh_grant(
             username,
             scope,
             token,
-        } => issue(state, user_id, &username, scope, token),
+            family,
+        } => issue(state, user_id, &username, scope, (token, family)),
         Refreshed::Denied(why) => Err(oauth("invalid_grant", why)),
     }
 }
@@ -330,6 +340,7 @@ pub async fn revoke(state: &AppState, caller: &Caller, token: String) -> Result<
     let user = caller.user()?.clone();
     let claims = state.jwt.verify_ignoring_expiry(&token);
     let actor = caller.actor();
+    let access_ttl = state.config.access_token_ttl;
     state
         .db
         .run(move |conn| {
@@ -354,7 +365,8 @@ pub async fn revoke(state: &AppState, caller: &Caller, token: String) -> Result<
                 } else if let Some(rt) = token_q::find_refresh_token(conn, &hash_token(&token))?
                     .filter(|t| t.user_id == user.id)
                 {
-                    token_q::revoke_family(conn, &rt.family)?;
+                    // RFC 7009 §2.1: its access tokens go too.
+                    end_family(conn, &rt.family, access_ttl)?;
                     record(
                         conn,
                         &actor,
@@ -371,49 +383,4 @@ pub async fn revoke(state: &AppState, caller: &Caller, token: String) -> Result<
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::authz::permission::CATALOG_NAMES;
-
-    fn scope(requested: Option<&str>, holds: &[&str]) -> Result<String, String> {
-        resolve_scope(
-            requested,
-            &PermissionSet::from_grants(holds),
-            &CATALOG_NAMES,
-        )
-        .map_err(|e| e.message())
-    }
-
-    #[test]
-    fn scope_rules() {
-        assert_eq!(
-            scope(None, &["posts:read", "posts:create"]).unwrap(),
-            "posts:read posts:create"
-        );
-        assert_eq!(scope(Some("  "), &["posts:read"]).unwrap(), "posts:read");
-        assert_eq!(
-            scope(Some("posts:read"), &["posts:*"]).unwrap(),
-            "posts:read"
-        );
-        assert_eq!(scope(Some("posts:*"), &["*"]).unwrap(), "posts:*");
-        assert!(scope(Some("posts:update"), &["posts:read"])
-            .unwrap_err()
-            .contains("posts:update"));
-        assert!(scope(Some("posts:fly"), &["*"])
-            .unwrap_err()
-            .contains("unknown scope `posts:fly`"));
-        assert!(scope(Some("POSTS"), &["*"]).is_err());
-        assert!(scope(Some("posts:*"), &["posts:read"]).is_err());
-        // Holding every posts permission one by one is holding posts:*.
-        let all_posts: Vec<&str> = CATALOG_NAMES
-            .iter()
-            .copied()
-            .filter(|p| p.starts_with("posts:"))
-            .collect();
-        assert!(scope(Some("posts:*"), &all_posts).is_ok());
-        assert_eq!(
-            scope(None, &["*"]).unwrap().split(' ').count(),
-            CATALOG_NAMES.len()
-        );
-    }
-}
+mod tests;

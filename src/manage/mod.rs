@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod guard;
+pub mod maintenance;
 pub mod posts;
 pub mod recovery;
 pub mod roles;

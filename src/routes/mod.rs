@@ -4,6 +4,8 @@ pub mod admin;
 pub mod api;
 pub mod extractors;
 pub mod health;
+pub mod hygiene;
+pub mod methods;
 pub mod openapi;
 pub mod public;
 
@@ -14,7 +16,7 @@ use actix_web::{web, HttpMessage};
 
 use crate::auth::client_addr;
 use crate::auth::principal::Caller;
-use crate::manage::audit::{record, Outcome};
+use crate::manage::audit::record_denial;
 use crate::manage::Actor;
 use crate::startup::AppState;
 
@@ -47,12 +49,9 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
     ("Referrer-Policy", "same-origin"),
 ];
 
-/// Unknown routes answer the JSON error shape, not an empty body.
-pub async fn not_found() -> Result<actix_web::HttpResponse, crate::error::AppError> {
-    Err(crate::error::AppError::NotFound)
-}
-
-/// Every 403 is audited, whichever handler produced it, with the caller if known.
+/// Every 403 is audited, whichever handler produced it, with the caller if known; its
+/// target is the method and path, never the query string (SPEC H9). A flood of denials is
+/// stored at most 60 a minute per actor ([`record_denial`]).
 pub async fn audit_denials(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -77,16 +76,7 @@ pub async fn audit_denials(
             actix_web::rt::spawn(async move {
                 let result = state
                     .db
-                    .run(move |conn| {
-                        Ok(record(
-                            conn,
-                            &actor,
-                            "access.denied",
-                            &target,
-                            Outcome::Denied,
-                            "403",
-                        )?)
-                    })
+                    .run(move |conn| Ok(record_denial(conn, &actor, &target, "403")?))
                     .await;
                 if let Err(e) = result {
                     tracing::warn!(error = %e, "could not audit a denial");

@@ -56,9 +56,13 @@ fn document_common_errors(api: &mut OpenApi) {
             };
             let mut errors: Vec<(&str, &str)> = Vec::new();
             if has_param(ParameterIn::Query) {
-                errors.push(("400", "Malformed query (`bad_request`)"));
+                errors.push((
+                    "400",
+                    "Malformed query, or a control character in it (`bad_request`)",
+                ));
             }
             if has_param(ParameterIn::Path) {
+                errors.push(("400", "A control character in the path (`bad_request`)"));
                 errors.push(("404", "Nothing at this path (`not_found`)"));
             }
             if let Some(RefOr::T(body)) = &op.request_body {

@@ -3,6 +3,7 @@
 #[macro_use]
 mod helpers;
 
+mod audit_bounds;
 mod auth;
 mod browser;
 mod cache_generation;
@@ -16,6 +17,9 @@ mod first_admin;
 mod guard_races;
 mod guard_rails;
 mod health;
+mod http_methods;
+mod input_hygiene;
+mod maintenance;
 mod nasty;
 mod openapi;
 mod pages;
@@ -28,4 +32,5 @@ mod schemathesis;
 mod session_csrf;
 mod sessions;
 mod throttle;
+mod token_families;
 mod users;

@@ -125,7 +125,8 @@ async fn nasty_inputs_never_5xx(backend: Backend) {
             String::new(),
             422,
         ),
-        ("GET", "/api/posts?status=%00", None, String::new(), 422),
+        // A control character in a query parameter is refused before routing (SPEC H12).
+        ("GET", "/api/posts?status=%00", None, String::new(), 400),
         (
             "GET",
             "/api/posts?author=%27%20OR%201%3D1--",

@@ -764,7 +764,17 @@ async fn nasty_user_inputs_never_cause_a_server_error(backend: Backend) {
         let got = raw(method.clone(), path.clone(), ctype, body.clone()).await;
         assert_eq!(got, want, "{method} {path} {ctype} {body}");
     }
-    let sql = "Robert'); DROP TABLE users; -- \u{202e}ü\u{1F600}";
+    // Bidirectional overrides are refused in display names (SPEC H12); the rest is kept.
+    let (status, _) = app
+        .call(
+            "PATCH",
+            &me,
+            Some(&admin),
+            Some(json!({"display_name": "a\u{202e}b"})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let sql = "Robert'); DROP TABLE users; -- עדה ü\u{1F600}";
     let (status, view) = app
         .call(
             "PATCH",

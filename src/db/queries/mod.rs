@@ -7,6 +7,7 @@ pub mod facts;
 pub mod jobs;
 pub mod locks;
 pub mod posts;
+pub mod pruning;
 pub mod roles;
 pub mod sessions;
 pub mod settings;

@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{refresh_tokens, revoked_tokens};
+use crate::db::schema::{refresh_tokens, revoked_families, revoked_tokens};
 use crate::db::DbConn;
 
 /// A stored refresh token (only its SHA-256 is kept).
@@ -90,6 +90,31 @@ pub fn insert_revoked_jti(
             .execute(conn)?;
     }
     Ok(exists.is_none())
+}
+
+/// Remembers a revoked refresh-token family until its last access token has expired; a
+/// family revoked again keeps its first row (no token was issued from it since).
+pub fn insert_revoked_family(
+    conn: &mut DbConn,
+    family: &str,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
+    crate::on_backend!(conn, |c| diesel::insert_into(revoked_families::table)
+        .values((
+            revoked_families::family.eq(family),
+            revoked_families::expires_at.eq(expires_at),
+        ))
+        .on_conflict_do_nothing()
+        .execute(c))
+    .map(|_| ())
+}
+
+/// Revoked families whose access tokens may still be alive.
+pub fn list_revoked_families(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+    revoked_families::table
+        .filter(revoked_families::expires_at.gt(now))
+        .select(revoked_families::family)
+        .load(conn)
 }
 
 /// Revoked ids of tokens that have not expired yet.

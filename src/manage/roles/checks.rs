@@ -42,11 +42,8 @@ pub(super) fn check_description(description: &str, errors: &mut FieldErrors) {
             "description".into(),
             vec![format!("must be at most {MAX_DESCRIPTION} characters")],
         );
-    } else if description.contains('\0') {
-        errors.insert(
-            "description".into(),
-            vec!["must not contain NUL characters".into()],
-        );
+    } else if let Err(message) = crate::domain::check_controls("description", description) {
+        errors.insert("description".into(), vec![message]);
     }
 }
 

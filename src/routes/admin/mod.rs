@@ -12,7 +12,10 @@ pub mod roles;
 pub mod users;
 
 use actix_session::Session;
-use actix_web::http::{header, StatusCode};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 
@@ -23,6 +26,7 @@ use crate::error::AppError;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/admin")
+            .wrap(actix_web::middleware::from_fn(sign_in_first))
             .service(login::login_form)
             .service(login::login)
             .service(login::logout)
@@ -46,6 +50,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(users::revoke_form)
             .service(users::account_form),
     );
+}
+
+/// An anonymous POST to an admin page is sent to the login page before its handler runs,
+/// so before its CSRF check: that check's 403 would be audited once per request, and
+/// anonymous callers can send any number of them (SPEC H9). The sign-in form itself is
+/// exempt. A signed-in POST with a bad token still gets its 403.
+async fn sign_in_first(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.method() == Method::POST && !req.path().starts_with("/admin/login") {
+        // Resolved once: the handler's own `Caller` is this one, from the request.
+        if let Ok(caller) = req.extract::<Caller>().await {
+            if caller.is_anonymous() {
+                return Ok(req
+                    .into_response(see_other("/admin/login"))
+                    .map_into_right_body());
+            }
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 /// A form whose only field is the CSRF token (buttons that act on the URL's resource).
