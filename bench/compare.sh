@@ -3,6 +3,8 @@
 # published; the reader is user0007 with role `user`, token scope posts:read):
 #   - the FastAPI reference (../shared/reference/fastapi_seed) with 1 and 2 uvicorn workers,
 #   - the bare actix-web ceiling (../shared/reference/actix_limit), without and with HS256,
+#   - its PostgreSQL twin (../shared/reference/actix_pg_limit: HS256 plus one prepared
+#     primary-key query through tokio-postgres, the least an authorized PostgreSQL read does),
 #   - Quire on SQLite and on PostgreSQL.
 # Each server runs alone while wrk (2 threads, 64 connections, SECONDS each) loads it from a
 # second process on 127.0.0.1; then it is stopped and its peak RSS recorded. The whole
@@ -41,6 +43,10 @@ if [ ! -f "$CACHE/blog.db" ]; then
 fi
 CARGO_TARGET_DIR="$CACHE/actix_limit-target" cargo build --release --quiet \
   --manifest-path "$REF/actix_limit/Cargo.toml"
+CARGO_TARGET_DIR="$CACHE/actix_pg_limit-target" cargo build --release --quiet \
+  --manifest-path "$REF/actix_pg_limit/Cargo.toml"
+psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS quire_compare_limit" -qc "CREATE DATABASE quire_compare_limit"
+PG_LIMIT_URL="${PG_ADMIN_URL%/*}/quire_compare_limit"
 
 # Every row's req/s goes to $OUT/rps.tsv (row, round, req/s); peak RSS to $OUT/rss.tsv.
 record() { printf '%s\t%s\t%s\n' "$1" "$2" "$ROW_RPS" >> "$OUT/rps.tsv"; }
@@ -74,6 +80,21 @@ ceiling() { # ROUND (needs REF_TOKEN: the reference's tokens carry the same HS25
   stop_server
 }
 
+pg_ceiling() { # ROUND (needs REF_TOKEN, as ceiling)
+  local round=$1 base=http://127.0.0.1:18505
+  # Its only route needs the token, so start_server's probe is written out here.
+  env PG_URL="$PG_LIMIT_URL" BIND=127.0.0.1:18505 JWT_SECRET=bench-secret-change-me-0123456789abcdef \
+    "$CACHE/actix_pg_limit-target/release/actix_pg_limit" > "$OUT/server-pg-limit-$round.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    curl -sf -o /dev/null -H "Authorization: Bearer $REF_TOKEN" "$base/jwt/posts/1" && break
+    sleep 0.1
+  done
+  row ceiling_pg_jwt "$round" -H "Authorization: Bearer $REF_TOKEN" "$base/jwt/posts/2"
+  record_rss ceiling_pg
+  stop_server
+}
+
 quire() { # BACKEND ROUND
   local backend=$1 round=$2 base=http://127.0.0.1:18503 token
   export DATABASE_URL=${QUIRE_URL[$backend]}
@@ -98,6 +119,7 @@ for round in $(seq 1 "$ROUNDS"); do
   fastapi 1 "$round"
   fastapi 2 "$round"
   ceiling "$round"
+  pg_ceiling "$round"
   quire sqlite "$round"
   quire postgres "$round"
 done
@@ -124,6 +146,9 @@ def ratios(get):
         (f"quire_{b}_get_post / JWT ceiling", 100 * get(f"quire_{b}_get_post") / get("ceiling_jwt"), " %", 60)
         for b in ("sqlite", "postgres")
     ] + [
+        ("quire_postgres_get_post / PostgreSQL JWT ceiling",
+         100 * get("quire_postgres_get_post") / get("ceiling_pg_jwt"), " %", 0),
+    ] + [
         (f"quire_{b}_list_first / best reference", get(f"quire_{b}_list_first") / ref_list, "x", 30)
         for b in ("sqlite", "postgres")
     ]
@@ -142,7 +167,7 @@ print(f"| median of {rounds} rounds | requests/s | peak RSS (VmHWM, max over rou
 print("| --- | --- | --- |")
 for name, value in median.items():
     server = name.rsplit("_get_post", 1)[0].rsplit("_list_first", 1)[0]
-    server = "ceiling" if server.startswith("ceiling") else server
+    server = "ceiling_pg" if server.startswith("ceiling_pg") else "ceiling" if server.startswith("ceiling") else server
     print(f"| {name} | {value:,.0f} | {rss.get(server, 0) / 1024:.1f} MiB |")
 print()
 print("| ratio of the medians | value | target | met |")
