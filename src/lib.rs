@@ -1,5 +1,6 @@
 //! Quire: a self-hosted blog platform whose core is authorization done right.
 
+pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod cli;

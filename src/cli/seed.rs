@@ -1,11 +1,11 @@
 //! `quire seed`: an idempotent, transactional upsert of a policy, plus optional demo data.
 
+use crate::audit::{record, Outcome};
 use crate::cli::policy::Policy;
 use crate::db::models::Permission;
 use crate::db::queries::{roles as role_q, settings};
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::manage::audit::{record, Outcome};
 use crate::manage::guard::guarded_tx;
 use crate::manage::Actor;
 

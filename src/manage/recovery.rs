@@ -6,10 +6,10 @@
 //! every session and token issued before ended. Restoring "whoever is called `admin`"
 //! would hand everything to an account a stranger registered under that name.
 
-use super::audit::{record, Outcome};
 use super::guard::{guarded_tx, star_holders};
 use super::users::{assign, insert_account, NewAccount};
 use super::Actor;
+use crate::audit::{record, Outcome};
 use crate::authz::roles::RoleGraph;
 use crate::db::models::{User, UserChanges};
 use crate::db::queries::{audit, roles as role_q, sessions, settings};

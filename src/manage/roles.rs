@@ -10,9 +10,9 @@ use checks::{
     parent_ids, renamed, same_names,
 };
 
-use super::audit::{record, Outcome};
 use super::guard::{ensure_star_holder_remains, guarded_tx, star_holders};
 use super::Actor;
+use crate::audit::{record, Outcome};
 use crate::authz::permission::CATALOG_NAMES;
 use crate::authz::roles::{is_non_deletable, RoleDef, RoleGraph};
 use crate::authz::PermissionSet;

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDateTime;
 
-use super::audit::{record, Outcome};
 use super::Actor;
+use crate::audit::{record, Outcome};
 use crate::db::queries::sessions as session_q;
 use crate::db::{now, write_tx, DbConn};
 use crate::error::AppError;

@@ -2,10 +2,10 @@
 
 use chrono::NaiveDateTime;
 
-use super::audit::{record, Outcome};
 use super::guard::{ensure_star_holder_remains, guarded_tx, star_holders};
 use super::roles::catalog;
 use super::Actor;
+use crate::audit::{record, Outcome};
 use crate::authz::roles::RoleGraph;
 use crate::authz::PermissionSet;
 use crate::db::models::{NewUser, User, UserChanges};

@@ -220,15 +220,15 @@ pub fn guard(caller: &Caller, req: &HttpRequest, perms: &[&str]) -> Result<(), P
     caller.require_any(perms).map_err(PageError::App)
 }
 
+/// Bytes left as they are in a query value: RFC 3986 unreserved characters and `/`
+/// (so `next=/admin/posts` stays readable).
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }

@@ -5,6 +5,7 @@ use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use serde::Deserialize;
 use validator::Validate;
 
+use crate::audit::{record, Outcome};
 use crate::auth::password;
 use crate::auth::principal::Caller;
 use crate::auth::throttle;
@@ -12,7 +13,6 @@ use crate::authz::{check_user, UserAction};
 use crate::db::queries::users::{self as user_q, UserFilter};
 use crate::domain::{parse_display_name, Email, Username};
 use crate::error::{AppError, FieldErrors};
-use crate::manage::audit::{record, Outcome};
 use crate::manage::users::{AccountChanges, NewAccount};
 use crate::manage::{self, Actor};
 use crate::routes::api::cursor;

@@ -1,12 +1,36 @@
-//! Writing audit events.
+//! Who acted and writing what they did: a leaf below `auth` and `manage`, so both record
+//! events without importing each other.
 
 use chrono::{NaiveDateTime, Timelike};
 use diesel::QueryResult;
 
-use super::Actor;
+use crate::authz::Principal;
 use crate::db::models::NewAuditEvent;
 use crate::db::queries::audit::{self as audit_q, insert_event};
 use crate::db::{now, write_tx, DbConn};
+
+/// Who performs an administrative change.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub id: Option<i64>,
+    pub name: String,
+    pub ip: Option<String>,
+    /// The caller's effective permissions; `None` for the operator's CLI, which has no
+    /// ceiling (it already has the database).
+    pub principal: Option<Principal>,
+}
+
+impl Actor {
+    /// The command line, audited as `cli`.
+    pub fn cli() -> Self {
+        Self {
+            id: None,
+            name: "cli".into(),
+            ip: None,
+            principal: None,
+        }
+    }
+}
 
 /// Denials stored one by one per actor and minute (SPEC H9); past that they are counted.
 pub const DENIALS_PER_MINUTE: i64 = 60;
