@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod authz;
+pub mod blog;
 pub mod cli;
 pub mod config;
 pub mod db;
