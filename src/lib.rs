@@ -10,5 +10,6 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod manage;
+pub mod oauth;
 pub mod routes;
 pub mod startup;
