@@ -72,16 +72,16 @@ pub async fn audit_denials(
                         .map(|a| a.to_string()),
                     principal: None,
                 });
-            // Off the response path: the client does not wait for the audit write.
-            actix_web::rt::spawn(async move {
-                let result = state
-                    .db
-                    .run(move |conn| Ok(record_denial(conn, &actor, &target, "403")?))
-                    .await;
-                if let Err(e) = result {
-                    tracing::warn!(error = %e, "could not audit a denial");
-                }
-            });
+            // Written before the answer leaves, so whoever reads the log after a 403 finds
+            // it there (a spawned write lost that race under load). A failed write is
+            // logged, never turned into another answer.
+            let result = state
+                .db
+                .run(move |conn| Ok(record_denial(conn, &actor, &target, "403")?))
+                .await;
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "could not audit a denial");
+            }
         }
     }
     Ok(res)

@@ -1,0 +1,11 @@
+DROP TABLE signing_keys;
+DROP INDEX oauth_families_client;
+DROP INDEX oauth_families_grant;
+DROP TABLE oauth_families;
+DROP INDEX oauth_grants_client;
+DROP TABLE oauth_grants;
+DROP INDEX authorization_codes_expires;
+DROP TABLE authorization_codes;
+DROP TABLE oauth_clients;
+DROP INDEX personal_access_tokens_user;
+DROP TABLE personal_access_tokens;
