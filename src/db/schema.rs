@@ -177,6 +177,77 @@ diesel::table! {
     }
 }
 
+// SPEC §11 (apps without passwords): personal access tokens, public clients, codes,
+// approved apps, their refresh families, EdDSA signing keys.
+diesel::table! {
+    personal_access_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked -> Bool,
+    }
+}
+
+diesel::table! {
+    oauth_clients (client_id) {
+        client_id -> Text,
+        name -> Text,
+        redirect_uris -> Text,
+        scopes -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authorization_codes (code_hash) {
+        code_hash -> Text,
+        client_id -> Text,
+        user_id -> BigInt,
+        redirect_uri -> Nullable<Text>,
+        scopes -> Text,
+        code_challenge -> Text,
+        family -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oauth_grants (user_id, client_id) {
+        user_id -> BigInt,
+        client_id -> Text,
+        scopes -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_families (family) {
+        family -> Text,
+        user_id -> BigInt,
+        client_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        alg -> Text,
+        private_key -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(role_permissions -> roles (role_id));
 diesel::joinable!(user_roles -> roles (role_id));
 diesel::joinable!(user_roles -> users (user_id));
@@ -185,6 +256,10 @@ diesel::joinable!(comments -> posts (post_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(personal_access_tokens -> users (user_id));
+diesel::joinable!(authorization_codes -> oauth_clients (client_id));
+diesel::joinable!(oauth_grants -> oauth_clients (client_id));
+diesel::joinable!(oauth_families -> oauth_clients (client_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -205,4 +280,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     revoked_families,
     audit_denials,
     job_runs,
+    personal_access_tokens,
+    oauth_clients,
+    authorization_codes,
+    oauth_grants,
+    oauth_families,
+    signing_keys,
 );
