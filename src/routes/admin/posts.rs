@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::manage;
 use crate::routes::api::cursor;
 use crate::routes::api::views::display_time;
-use crate::startup::State;
+use crate::state::State;
 
 pub struct PostRow {
     pub id: i64,

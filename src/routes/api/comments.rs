@@ -22,7 +22,7 @@ use crate::routes::api::cursor;
 use crate::routes::api::posts::AuthorView;
 use crate::routes::api::views::rfc3339;
 use crate::routes::extractors::validated;
-use crate::startup::State;
+use crate::state::State;
 
 /// Marks cursors of comment lists.
 const CURSOR: char = 'c';

@@ -17,7 +17,7 @@ use crate::manage::posts::facts;
 use crate::routes::api::cursor;
 use crate::routes::api::views::rfc3339;
 use crate::routes::extractors::validated;
-use crate::startup::State;
+use crate::state::State;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuthorView {
