@@ -13,3 +13,4 @@ pub mod manage;
 pub mod oauth;
 pub mod routes;
 pub mod startup;
+pub mod state;

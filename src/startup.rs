@@ -7,46 +7,20 @@ use actix_identity::IdentityMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
-use actix_web::cookie::{Key, SameSite};
+use actix_web::cookie::SameSite;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
-use sha2::{Digest, Sha512};
 use utoipa_actix_web::AppExt;
 
-use crate::auth::cache::AuthzCache;
-use crate::auth::jwt::JwtKeys;
-use crate::auth::password::Verifier;
 use crate::config::Config;
-use crate::db::read_pin::ReadPin;
 use crate::db::Db;
 use crate::routes;
-
-/// Shared by every handler.
-pub struct AppState {
-    pub config: Config,
-    pub db: Db,
-    pub jwt: JwtKeys,
-    pub cache: AuthzCache,
-    pub verifier: Verifier,
-    session_key: Key,
-    /// Held for its `Drop`: the SQLite read pin stops with the application.
-    _read_pin: Option<ReadPin>,
-}
 
 pub struct Application {
     port: u16,
     server: Server,
     db: Db,
     audit_retention_days: u32,
-}
-
-/// The cookie key is derived from the JWT secret (domain-separated), so every instance on
-/// one database signs and reads the same sessions without a second secret to manage.
-fn session_key(secret: &str) -> Key {
-    let mut hasher = Sha512::new();
-    hasher.update(b"quire session cookie key v1\0");
-    hasher.update(secret.as_bytes());
-    Key::from(&hasher.finalize())
 }
 
 impl Application {
@@ -65,21 +39,13 @@ impl Application {
             workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let blocking_threads = (config.db_pool_size as usize).div_ceil(worker_count) + 2;
         let (maintenance_db, audit_retention_days) = (db.clone(), config.audit_retention_days);
-        let state = web::Data::new(AppState {
-            jwt: JwtKeys::new(&jwt_secret, &config.issuer, &config.audience),
-            cache: AuthzCache::new(),
-            verifier: Verifier::new(config.bcrypt_cost)?,
-            session_key: session_key(&jwt_secret),
-            _read_pin: ReadPin::start(&config.database_url)?,
-            config,
-            db,
-        });
+        let state = web::Data::new(AppState::new(config, db, &jwt_secret)?);
         let doc = routes::openapi::document();
         let route_table = web::Data::new(routes::methods::RouteTable::new(&doc));
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(
                 CookieSessionStore::default(),
-                state.session_key.clone(),
+                state.session_key().clone(),
             )
             .cookie_name("quire_session".into())
             .cookie_http_only(true)
@@ -146,5 +112,5 @@ impl Application {
     }
 }
 
-/// Shorthand used by extractors and handlers.
-pub type State = web::Data<AppState>;
+// Re-exported while handlers outside this change still name `startup::State`.
+pub use crate::state::{AppState, State};

@@ -21,7 +21,7 @@ use crate::db::queries::sessions as session_q;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::manage::Actor;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How the caller authenticated.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -22,7 +22,7 @@ use crate::db::queries::sessions::SessionKey;
 use crate::error::AppError;
 use crate::manage::sessions::{end_session, start_session, Expiry, SessionStart};
 use crate::manage::Actor;
-use crate::startup::State;
+use crate::state::State;
 
 /// A session unused this long has ended.
 pub const IDLE: TimeDelta = TimeDelta::hours(2);

@@ -15,7 +15,7 @@ use crate::db::{now, write_tx};
 use crate::error::AppError;
 use crate::manage::audit::{record, Outcome};
 use crate::manage::Actor;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// RFC 6749 §5.1 success body.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -280,35 +280,6 @@ impl PostCan {
     }
 }
 
-/// [`PostCan::for_post`] for the posts of one page, by one caller. A decision depends on
-/// a post only through whether the caller owns it and whether it is published, so it is
-/// made at most once per such pair (four times a page, instead of once per post) with
-/// the same function, and remembered.
-#[derive(Debug)]
-pub struct PostCanMemo<'p> {
-    principal: &'p Principal,
-    decided: [Option<PostCan>; 4],
-}
-
-impl<'p> PostCanMemo<'p> {
-    pub fn new(principal: &'p Principal) -> Self {
-        Self {
-            principal,
-            decided: [None; 4],
-        }
-    }
-
-    pub fn for_post(&mut self, post: PostFacts) -> PostCan {
-        // Naming every field: a new fact about posts must be added to the key.
-        let PostFacts {
-            author_id,
-            published,
-        } = post;
-        let key = usize::from(self.principal.is_owner(author_id)) * 2 + usize::from(published);
-        *self.decided[key].get_or_insert_with(|| PostCan::for_post(self.principal, post))
-    }
-}
-
 /// What the UI may offer for a comment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CommentCan {

@@ -2,7 +2,7 @@ use actix_web::{get, HttpResponse};
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::startup::State;
+use crate::state::State;
 
 /// `{"status":"ok"}` when the database answers.
 #[get("/healthz")]

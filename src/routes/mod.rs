@@ -18,7 +18,7 @@ use crate::auth::client_addr;
 use crate::auth::principal::Caller;
 use crate::manage::audit::record_denial;
 use crate::manage::Actor;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Routes outside `/api`, mounted after the `/api` scope (see `startup`).
 pub fn configure(cfg: &mut web::ServiceConfig) {

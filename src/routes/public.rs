@@ -15,7 +15,7 @@ use crate::manage::posts::facts;
 use crate::routes::admin::{render, PageError};
 use crate::routes::api::cursor;
 use crate::routes::api::views::display_time;
-use crate::startup::State;
+use crate::state::State;
 
 pub struct Item {
     pub slug: String,

@@ -251,28 +251,6 @@ fn post_can_agrees_with_check_post() {
 }
 
 #[test]
-fn post_can_memo_agrees_with_post_can() {
-    for p in principals() {
-        // One memo across every post and author, in two orders, as a page would use it.
-        let mut memo = PostCanMemo::new(&p);
-        let mut facts: Vec<PostFacts> = posts()
-            .into_iter()
-            .flat_map(|post| [1, 2, 3, 42].map(|author_id| PostFacts { author_id, ..post }))
-            .collect();
-        for _ in 0..2 {
-            for &post in &facts {
-                assert_eq!(
-                    memo.for_post(post),
-                    PostCan::for_post(&p, post),
-                    "{p:?} {post:?}"
-                );
-            }
-            facts.reverse();
-        }
-    }
-}
-
-#[test]
 fn read_scope_agrees_with_can_read_post() {
     for p in principals() {
         let scope = post_read_scope(&p);

@@ -9,13 +9,13 @@ use serde::Deserialize;
 use super::{guard, render, see_other, CsrfForm, Layout, PageError};
 use crate::auth::principal::Caller;
 use crate::auth::session::{check_csrf, flash};
-use crate::authz::{post_read_scope, PostAction, PostCanMemo};
+use crate::authz::{post_read_scope, PostAction, PostCan};
 use crate::db::queries::posts::{self as post_q, PostFilter};
 use crate::error::AppError;
 use crate::manage;
 use crate::routes::api::cursor;
 use crate::routes::api::views::display_time;
-use crate::startup::State;
+use crate::state::State;
 
 pub struct PostRow {
     pub id: i64,
@@ -75,11 +75,10 @@ pub async fn posts_page(
         .run(move |c| Ok(post_q::list_posts(c, scope, &filter, limit)?))
         .await?;
     let next_cursor = cursor::next('p', rows.len(), limit, rows.last().map(|(p, _)| p.id));
-    let mut memo = PostCanMemo::new(&caller.principal);
     let posts = rows
         .into_iter()
         .map(|(p, a)| {
-            let can = memo.for_post(manage::posts::facts(&p));
+            let can = PostCan::for_post(&caller.principal, manage::posts::facts(&p));
             PostRow {
                 id: p.id,
                 published: p.status == "published",

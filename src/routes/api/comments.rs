@@ -20,9 +20,9 @@ use crate::manage::audit::{record, Outcome};
 use crate::manage::posts::facts;
 use crate::routes::api::cursor;
 use crate::routes::api::posts::AuthorView;
-use crate::routes::api::views::{json_page, Rfc3339};
+use crate::routes::api::views::rfc3339;
 use crate::routes::extractors::validated;
-use crate::startup::State;
+use crate::state::State;
 
 /// Marks cursors of comment lists.
 const CURSOR: char = 'c';
@@ -33,10 +33,8 @@ pub struct CommentView {
     pub post_id: i64,
     pub body: String,
     pub author: AuthorView,
-    #[schema(value_type = String)]
-    pub created_at: Rfc3339,
-    #[schema(value_type = String)]
-    pub updated_at: Rfc3339,
+    pub created_at: String,
+    pub updated_at: String,
     /// What the policy allows the caller to do with this comment (the same functions that
     /// guard the handlers decide it).
     pub can: CommentCanView,
@@ -68,8 +66,8 @@ impl CommentView {
                 username: author.1,
                 display_name: author.2,
             },
-            created_at: Rfc3339(comment.created_at),
-            updated_at: Rfc3339(comment.updated_at),
+            created_at: rfc3339(comment.created_at),
+            updated_at: rfc3339(comment.updated_at),
             can: CommentCanView {
                 update: can.update,
                 delete: can.delete,
@@ -137,8 +135,7 @@ pub async fn list_comments(
         .into_iter()
         .map(|(c, a)| CommentView::new(&caller.principal, &post, c, a))
         .collect();
-    let count = items.len();
-    json_page(&CommentPage { items, next_cursor }, count)
+    Ok(HttpResponse::Ok().json(CommentPage { items, next_cursor }))
 }
 
 #[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]

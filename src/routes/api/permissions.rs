@@ -3,7 +3,7 @@ use actix_web::{get, HttpResponse};
 use crate::auth::principal::Caller;
 use crate::error::AppError;
 use crate::routes::api::views::{PermissionList, PermissionView};
-use crate::startup::State;
+use crate::state::State;
 
 /// The permission catalog with descriptions (roles:read).
 #[utoipa::path(

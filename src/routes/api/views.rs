@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::HttpResponse;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
@@ -14,88 +13,10 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::manage;
 
-/// RFC 3339 UTC to the second: `2026-11-23T10:12:00Z`. Written digit by digit (chrono's
-/// formatter interprets a format description each time; a page has 60 of these).
+/// RFC 3339 UTC to the second: `2026-11-23T10:12:00Z`.
 pub fn rfc3339(t: NaiveDateTime) -> String {
-    match rfc3339_ascii(t) {
-        Some(text) => text.as_str().to_owned(),
-        None => chrono_rfc3339(t),
-    }
-}
-
-/// A time in the API's JSON, as [`rfc3339`] writes it, formatted on the stack while it is
-/// serialized: no allocation for any of a page's timestamps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rfc3339(pub NaiveDateTime);
-
-impl Serialize for Rfc3339 {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match rfc3339_ascii(self.0) {
-            Some(text) => serializer.serialize_str(text.as_str()),
-            None => serializer.serialize_str(&chrono_rfc3339(self.0)),
-        }
-    }
-}
-
-/// The 20 ASCII bytes of [`rfc3339`] for years 0 to 9999 (chrono writes the others).
-struct Ascii20([u8; 20]);
-
-impl Ascii20 {
-    fn as_str(&self) -> &str {
-        // Only ASCII digits and separators are ever written; the check is a few words.
-        std::str::from_utf8(&self.0).unwrap_or_default()
-    }
-}
-
-fn rfc3339_ascii(t: NaiveDateTime) -> Option<Ascii20> {
-    use chrono::{Datelike, Timelike};
-    let year = t.year();
-    if !(0..=9999).contains(&year) {
-        return None;
-    }
-    let mut out = [0u8; 20];
-    let fields = [
-        (0, year as u32, 4),
-        (5, t.month(), 2),
-        (8, t.day(), 2),
-        (11, t.hour(), 2),
-        (14, t.minute(), 2),
-        (17, t.second(), 2),
-    ];
-    for (at, mut value, width) in fields {
-        for i in (at..at + width).rev() {
-            out[i] = b'0' + (value % 10) as u8;
-            value /= 10;
-        }
-    }
-    for (at, c) in [
-        (4, b'-'),
-        (7, b'-'),
-        (10, b'T'),
-        (13, b':'),
-        (16, b':'),
-        (19, b'Z'),
-    ] {
-        out[at] = c;
-    }
-    Some(Ascii20(out))
-}
-
-fn chrono_rfc3339(t: NaiveDateTime) -> String {
     t.and_utc()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// A 200 with a page of `items` items as JSON, written into a buffer sized for it up front.
-/// `HttpResponse::json` starts serde_json at 128 bytes and doubles, which copies a 20-post
-/// page (about 9 KiB) six times over.
-pub fn json_page<T: Serialize>(page: &T, items: usize) -> Result<HttpResponse, AppError> {
-    let mut body = Vec::with_capacity(64 + items * 512);
-    serde_json::to_writer(&mut body, page)
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("serializing a page: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type(actix_web::http::header::ContentType::json())
-        .body(body))
 }
 
 /// A time for people to read on a page: `2026-11-23 10:12 UTC`.
@@ -305,40 +226,5 @@ impl RoleView {
             .copied()
             .unwrap_or(0);
         Ok(Directory::load(conn)?.role(role, count))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{rfc3339, Rfc3339};
-    use chrono::{NaiveDate, NaiveDateTime};
-
-    fn chrono_rfc3339(t: NaiveDateTime) -> String {
-        t.and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    }
-
-    #[test]
-    fn rfc3339_matches_chrono() {
-        for (y, mo, d, h, mi, s, ns) in [
-            (2026, 11, 23, 10, 12, 0, 0),
-            (2026, 1, 2, 3, 4, 5, 999_999_000),
-            (1999, 12, 31, 23, 59, 59, 123),
-            (2024, 2, 29, 0, 0, 0, 0),
-            (1, 1, 1, 0, 0, 0, 0),
-            (9999, 12, 31, 23, 59, 59, 0),
-            (10000, 1, 1, 0, 0, 0, 0),
-            (-1, 6, 15, 12, 30, 30, 0),
-        ] {
-            let t = NaiveDate::from_ymd_opt(y, mo, d)
-                .unwrap()
-                .and_hms_nano_opt(h, mi, s, ns)
-                .unwrap();
-            assert_eq!(rfc3339(t), chrono_rfc3339(t));
-            assert_eq!(
-                serde_json::to_string(&Rfc3339(t)).unwrap(),
-                format!("\"{}\"", chrono_rfc3339(t))
-            );
-        }
     }
 }
