@@ -69,6 +69,16 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        body_html -> Nullable<Text>,
+        review_note -> Nullable<Text>,
+        scheduled_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    post_tags (post_id, tag) {
+        post_id -> BigInt,
+        tag -> Text,
     }
 }
 
@@ -253,6 +263,7 @@ diesel::joinable!(user_roles -> roles (role_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(posts -> users (author_id));
 diesel::joinable!(comments -> posts (post_id));
+diesel::joinable!(post_tags -> posts (post_id));
 diesel::joinable!(comments -> users (author_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -281,6 +292,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_denials,
     job_runs,
     personal_access_tokens,
+    post_tags,
     oauth_clients,
     authorization_codes,
     oauth_grants,
