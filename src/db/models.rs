@@ -134,6 +134,13 @@ pub struct Post {
     pub created_at: NaiveDateTime,
     #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
+    /// The sanitized rendering of `body` (SPEC §10); `None` only for rows written before
+    /// it was stored, until they are rendered.
+    pub body_html: Option<String>,
+    /// The note of the last send-back from review; cleared when it is published.
+    pub review_note: Option<String>,
+    /// Who scheduled the post, while it is scheduled.
+    pub scheduled_by: Option<i64>,
 }
 
 #[derive(Clone, Debug, Insertable)]
