@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use super::families::end_family;
 use super::principal::Caller;
 use super::throttle;
-use crate::authz::permission::{is_valid_grant, matches_catalog, parse_scope};
+use crate::authz::permission::{check_in_catalog, parse_scope};
 use crate::authz::PermissionSet;
 use crate::db::queries::{settings, tokens as token_q, users as user_q};
 use crate::db::{now, write_tx};
@@ -64,7 +64,7 @@ pub fn resolve_scope(
     let tokens = parse_scope(requested)
         .map_err(|bad| oauth("invalid_scope", format!("`{bad}` is not a valid scope")))?;
     for scope in &tokens {
-        if !is_valid_grant(scope) || !matches_catalog(scope, catalog) {
+        if check_in_catalog(scope, catalog).is_err() {
             return Err(oauth("invalid_scope", format!("unknown scope `{scope}`")));
         }
         let granted = holds.covers_in_catalog(scope, catalog);

@@ -9,6 +9,8 @@
 //! every role inheriting from it) carries one it did not, by creating a role that carries
 //! one (its own grant or an inherited one), or by assigning such a role to a user —
 //! takes holding `*`. Revoking and narrowing never do.
+//!
+//! The plainer ceiling (nobody hands out what they do not hold) is [`first_beyond`].
 
 use super::permission::PermissionSet;
 use super::policy::Principal;
@@ -31,6 +33,23 @@ pub fn management_gained(before: &PermissionSet, after: &PermissionSet) -> Vec<&
 /// a narrowing scope; SPEC §11).
 pub fn holds_star(actor: &Principal, catalog: &[&str]) -> bool {
     actor.covers_in_catalog("*", catalog)
+}
+
+/// The ceiling rule of SPEC §3 (no privilege escalation): the first grant of `carried`
+/// (what a role or an account brings with it, inheritance included) that lies outside the
+/// actor's effective permissions, or `None` when all of it lies within. A wildcard counts
+/// as held when the actor holds everything it matches in `catalog` one by one
+/// ([`Principal::covers_in_catalog`]), so the same role is grantable whichever way the
+/// actor came by those permissions.
+pub fn first_beyond(
+    actor: &Principal,
+    carried: &PermissionSet,
+    catalog: &[&str],
+) -> Option<String> {
+    carried
+        .grants()
+        .into_iter()
+        .find(|g| !actor.covers_in_catalog(g, catalog))
 }
 
 /// May `actor` make a change whose subject goes from `before` to `after`? `None` is the
@@ -181,6 +200,42 @@ mod tests {
                 "row {i}: {grants:?} scope {scope:?}: {before:?} -> {after:?}"
             );
         }
+    }
+
+    #[test]
+    fn first_beyond_names_what_the_actor_lacks() {
+        let catalog: &[&str] = &CATALOG_NAMES;
+        let editor = actor(&["posts:*", "comments:read"], None);
+        assert_eq!(
+            first_beyond(&editor, &set(&["posts:update"]), catalog),
+            None
+        );
+        assert_eq!(first_beyond(&editor, &set(&["posts:*"]), catalog), None);
+        assert_eq!(
+            first_beyond(&editor, &set(&["comments:*", "posts:read"]), catalog),
+            Some("comments:*".to_owned())
+        );
+        // Every `comments:` permission one by one is `comments:*` as far as the catalog goes.
+        let comments: Vec<&str> = EVERYTHING
+            .iter()
+            .copied()
+            .filter(|p| p.starts_with("comments:"))
+            .collect();
+        let one_by_one = actor(&comments, None);
+        assert_eq!(
+            first_beyond(&one_by_one, &set(&["comments:*"]), catalog),
+            None
+        );
+        assert_eq!(
+            first_beyond(&one_by_one, &set(&["*"]), catalog),
+            Some("*".to_owned())
+        );
+        // A token's scopes narrow it.
+        let narrowed = actor(&["*"], Some(&["posts:read"]));
+        assert_eq!(
+            first_beyond(&narrowed, &set(&["posts:read", "posts:create"]), catalog),
+            Some("posts:create".to_owned())
+        );
     }
 
     #[test]

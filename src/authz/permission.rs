@@ -115,12 +115,32 @@ pub fn matches(grant: &str, perm: &str) -> bool {
     }
 }
 
-/// Is `grant` a valid grant that matches at least one name of `catalog`?
-///
-/// Grants and scopes failing this check (unknown permissions, wildcards
-/// over nothing) must be rejected by callers.
+/// Why a grant or a requested scope is refused against the catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotInCatalog {
+    /// Not a permission name or wildcard at all.
+    Malformed,
+    /// Well formed, but it names nothing in the catalog (an unknown permission, or a
+    /// wildcard over nothing).
+    Unknown,
+}
+
+/// The catalog rule of SPEC §3, for role grants and token scopes alike: a grant that is not
+/// in the catalog and matches nothing in it is rejected; callers name it in their answer.
+pub fn check_in_catalog(grant: &str, catalog: &[&str]) -> Result<(), NotInCatalog> {
+    if !is_valid_grant(grant) {
+        Err(NotInCatalog::Malformed)
+    } else if catalog.iter().any(|name| matches(grant, name)) {
+        Ok(())
+    } else {
+        Err(NotInCatalog::Unknown)
+    }
+}
+
+/// Is `grant` a valid grant that matches at least one name of `catalog`
+/// ([`check_in_catalog`] as a yes or no)?
 pub fn matches_catalog(grant: &str, catalog: &[&str]) -> bool {
-    is_valid_grant(grant) && catalog.iter().any(|name| matches(grant, name))
+    check_in_catalog(grant, catalog).is_ok()
 }
 
 /// A wildcard `grant` whose catalog matches (at least one) all satisfy `has`.

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::authz::permission::{is_valid_grant, is_valid_permission_name, matches_catalog};
+use crate::authz::permission::{check_in_catalog, is_valid_permission_name, NotInCatalog};
 use crate::authz::roles::is_valid_role_name;
 use crate::authz::roles::{RoleDef, RoleGraph, BUILTIN_ROLES};
 use crate::authz::CATALOG;
@@ -118,17 +118,22 @@ impl Policy {
             let mut grants = Vec::new();
             for g in &r.grants {
                 let grant = g.get_ref();
-                if !is_valid_grant(grant) {
-                    return Err(err(
-                        g.span(),
-                        format!("`{grant}` is not a permission or wildcard"),
-                    ));
-                }
-                if !matches_catalog(grant, &catalog_refs) {
-                    return Err(err(
-                        g.span(),
-                        format!("unknown permission `{grant}`: it matches nothing in the catalog"),
-                    ));
+                match check_in_catalog(grant, &catalog_refs) {
+                    Ok(()) => {}
+                    Err(NotInCatalog::Malformed) => {
+                        return Err(err(
+                            g.span(),
+                            format!("`{grant}` is not a permission or wildcard"),
+                        ));
+                    }
+                    Err(NotInCatalog::Unknown) => {
+                        return Err(err(
+                            g.span(),
+                            format!(
+                                "unknown permission `{grant}`: it matches nothing in the catalog"
+                            ),
+                        ));
+                    }
                 }
                 if !grants.contains(grant) {
                     grants.push(grant.clone());

@@ -1,11 +1,19 @@
-//! The last-holder rule of SPEC §3 and the serialization that makes it hold (H1, H2).
+//! Every guard rail of SPEC §3 in one place, for `manage::roles`, `manage::users` and
+//! `manage::recovery` alike: the serialization that makes them hold (H1), the catalog
+//! grants are checked against, the ceiling (nobody hands out or reshapes beyond their own
+//! effective permissions), management rights handed out only by holders of `*` (H15), the
+//! reach of `users:manage` over other accounts, the built-in roles kept, and the last
+//! permanent holder of `*` (H2). The decisions themselves are pure, in
+//! [`crate::authz::management`]; this module loads what they need and words the refusals.
 
 use crate::audit::Actor;
-use crate::authz::management::check_hand_out;
-use crate::authz::roles::RoleGraph;
+use crate::authz::management::{check_hand_out, first_beyond};
+use crate::authz::permission::CATALOG_NAMES;
+use crate::authz::roles::{is_non_deletable, RoleGraph};
 use crate::authz::PermissionSet;
+use crate::db::models::{Role, User};
 use crate::db::queries::{roles as role_q, settings, users as user_q};
-use crate::db::{write_tx, DbConn};
+use crate::db::{now, write_tx, DbConn};
 use crate::error::AppError;
 
 /// A write transaction for a change with guard rails (grants, revocations, disabling and
@@ -20,6 +28,20 @@ where
     write_tx(conn, |conn| {
         settings::lock_authz_state(conn)?;
         f(conn)
+    })
+}
+
+/// The permission names grants are checked against: the stored catalog (a policy file may
+/// extend it), or the built-in one before anything is seeded.
+pub fn catalog(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
+    let stored: Vec<String> = role_q::list_permissions(conn)?
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    Ok(if stored.is_empty() {
+        CATALOG_NAMES.iter().map(|n| (*n).to_owned()).collect()
+    } else {
+        stored
     })
 }
 
@@ -55,33 +77,100 @@ pub fn ensure_star_holder_remains(
     Ok(())
 }
 
-impl Actor {
-    /// May this actor hand out `grant`? Nobody grants beyond their own effective set: the
-    /// grant must be covered as written, or, for a wildcard, everything it matches in
-    /// `catalog` must be effective for the actor (the rule of requested token scopes, so a
-    /// token listing the whole catalog may hand out `*`).
-    pub fn covers(&self, grant: &str, catalog: &[String]) -> bool {
-        let Some(p) = &self.principal else {
-            return true;
-        };
-        let catalog: Vec<&str> = catalog.iter().map(String::as_str).collect();
-        p.covers_in_catalog(grant, &catalog)
-    }
+/// The actor may touch something carrying `effective` (a role taken away, deleted or
+/// reshaped, an account edited): all of it lies within the actor's own reach.
+pub fn ensure_within_reach(
+    conn: &mut DbConn,
+    actor: &Actor,
+    subject: &str,
+    effective: &PermissionSet,
+) -> Result<(), AppError> {
+    actor.ensure_covers(subject, effective, &catalog(conn)?)
+}
 
+/// The actor may hand out `subject`, which carries `before` now and `after` once the change
+/// is made (`before` is empty for a new role or an assignment): `after` lies within the
+/// actor's reach, and any management right it adds needs `*` (SPEC H15).
+pub fn ensure_may_give(
+    conn: &mut DbConn,
+    actor: &Actor,
+    subject: &str,
+    before: &PermissionSet,
+    after: &PermissionSet,
+) -> Result<(), AppError> {
+    let catalog = catalog(conn)?;
+    actor.ensure_covers(subject, after, &catalog)?;
+    actor.ensure_may_hand_out(subject, before, after, &catalog)
+}
+
+/// Resetting the password (or email, or state) of a stronger account would be a way to
+/// become it: `users:manage` reaches only accounts within one's own set. One's own account
+/// is always within reach.
+pub fn ensure_reaches_account(
+    conn: &mut DbConn,
+    actor: &Actor,
+    graph: &RoleGraph,
+    user: &User,
+) -> Result<(), AppError> {
+    if actor.id == Some(user.id) {
+        return Ok(());
+    }
+    let held = held_permissions(conn, graph, user.id)?;
+    ensure_within_reach(conn, actor, &format!("user `{}`", user.username), &held)
+}
+
+/// What `user_id` holds now through unexpired assignments (inheritance included).
+fn held_permissions(
+    conn: &mut DbConn,
+    graph: &RoleGraph,
+    user_id: i64,
+) -> Result<PermissionSet, AppError> {
+    let at = now();
+    let active: Vec<String> = user_q::list_assignments(conn, user_id)?
+        .into_iter()
+        .filter(|(_, exp)| exp.is_none_or(|e| e > at))
+        .map(|(role, _)| role)
+        .collect();
+    Ok(graph.resolve(active.iter().map(String::as_str)))
+}
+
+/// Built-in roles keep their names: code and recovery find them by name.
+pub fn ensure_renamable(role: &Role) -> Result<(), AppError> {
+    if role.builtin {
+        return Err(AppError::Conflict(format!(
+            "the built-in role `{}` cannot be renamed",
+            role.name
+        )));
+    }
+    Ok(())
+}
+
+/// `anonymous` and `admin` are never deleted (they can be edited).
+pub fn ensure_deletable(name: &str) -> Result<(), AppError> {
+    if is_non_deletable(name) {
+        return Err(AppError::Conflict(format!(
+            "the built-in role `{name}` cannot be deleted (it can be edited)"
+        )));
+    }
+    Ok(())
+}
+
+impl Actor {
     /// No privilege escalation: every grant of `effective` (what `subject` carries, e.g.
     /// "role `editor`" with inherited grants, or "user `ada`") must be within the actor's
-    /// own effective permissions, else 403 naming the first one that is not.
+    /// own effective permissions ([`first_beyond`]), else 403 naming the first one that is
+    /// not. The command line has no ceiling.
     pub fn ensure_covers(
         &self,
         subject: &str,
         effective: &PermissionSet,
         catalog: &[String],
     ) -> Result<(), AppError> {
-        match effective
-            .grants()
-            .into_iter()
-            .find(|g| !self.covers(g, catalog))
-        {
+        let Some(p) = &self.principal else {
+            return Ok(());
+        };
+        let catalog: Vec<&str> = catalog.iter().map(String::as_str).collect();
+        match first_beyond(p, effective, &catalog) {
             None => Ok(()),
             Some(beyond) => Err(AppError::Forbidden {
                 message: format!("{subject} carries `{beyond}`, which you do not hold"),

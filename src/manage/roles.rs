@@ -6,15 +6,17 @@
 mod checks;
 
 use checks::{
-    check_acyclic, check_description, check_grants, check_name, check_parents, describe_links,
-    parent_ids, renamed, same_names,
+    check_acyclic, check_description, check_grants, check_name, check_name_free, check_parents,
+    describe_links, parent_ids, renamed, same_names,
 };
 
-use super::guard::{ensure_star_holder_remains, guarded_tx, star_holders};
+use super::guard::{
+    ensure_deletable, ensure_may_give, ensure_renamable, ensure_star_holder_remains,
+    ensure_within_reach, guarded_tx, star_holders,
+};
 use super::Actor;
 use crate::audit::{record, Outcome};
-use crate::authz::permission::CATALOG_NAMES;
-use crate::authz::roles::{is_non_deletable, RoleDef, RoleGraph};
+use crate::authz::roles::{RoleDef, RoleGraph};
 use crate::authz::PermissionSet;
 use crate::db::models::Role;
 use crate::db::queries::{roles as role_q, settings, users as user_q};
@@ -39,19 +41,8 @@ pub struct RoleEdit {
     pub inherits: Option<Vec<String>>,
 }
 
-/// The permission names grants are checked against: the stored catalog (a policy file may
-/// extend it), or the built-in one before anything is seeded.
-pub fn catalog(conn: &mut DbConn) -> Result<Vec<String>, AppError> {
-    let stored: Vec<String> = role_q::list_permissions(conn)?
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    Ok(if stored.is_empty() {
-        CATALOG_NAMES.iter().map(|n| (*n).to_owned()).collect()
-    } else {
-        stored
-    })
-}
+/// Kept so `manage::roles::catalog` still resolves; the catalog belongs to the guard rails.
+pub use super::guard::catalog;
 
 /// Creates a role. Errors: 422 naming each bad field, 409 for a taken name, 403 when the
 /// role's effective permissions reach beyond the actor's, or carry management rights the
@@ -67,20 +58,13 @@ pub fn create_role(conn: &mut DbConn, actor: &Actor, spec: NewRoleSpec) -> Resul
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        if defs.iter().any(|d| d.name == spec.name) {
-            return Err(AppError::Conflict(format!(
-                "a role named `{}` already exists",
-                spec.name
-            )));
-        }
+        check_name_free(&defs, &spec.name)?;
         let def = RoleDef::new(&spec.name, &grants, &parents);
         let graph = RoleGraph::new(defs.into_iter().chain([def.clone()]));
         check_acyclic(&graph, &def)?;
         let subject = format!("role `{}`", def.name);
         let effective = graph.effective(&def.name);
-        let catalog = catalog(conn)?;
-        actor.ensure_covers(&subject, &effective, &catalog)?;
-        actor.ensure_may_hand_out(&subject, &PermissionSet::new(), &effective, &catalog)?;
+        ensure_may_give(conn, actor, &subject, &PermissionSet::new(), &effective)?;
         let role = role_q::insert_role(conn, &spec.name, &spec.description, false)?;
         role_q::set_role_grants(conn, role.id, &grants)?;
         let ids = parent_ids(conn, &parents)?;
@@ -118,8 +102,8 @@ pub fn update_role(
         let role = role_q::find_role_by_name(conn, name)?.ok_or(AppError::NotFound)?;
         let defs = role_q::load_role_defs(conn)?;
         let before_graph = RoleGraph::new(defs.clone());
-        let subject = format!("role `{name}`");
-        actor.ensure_covers(&subject, &before_graph.effective(name), &catalog(conn)?)?;
+        let was = before_graph.effective(name);
+        ensure_within_reach(conn, actor, &format!("role `{name}`"), &was)?;
         let current = before_graph.get(name).cloned().ok_or(AppError::NotFound)?;
 
         let new_name = edit.name.filter(|n| n != name);
@@ -142,16 +126,8 @@ pub fn update_role(
             return Err(AppError::Validation(errors));
         }
         if let Some(new_name) = &new_name {
-            if role.builtin {
-                return Err(AppError::Conflict(format!(
-                    "the built-in role `{name}` cannot be renamed"
-                )));
-            }
-            if defs.iter().any(|d| &d.name == new_name) {
-                return Err(AppError::Conflict(format!(
-                    "a role named `{new_name}` already exists"
-                )));
-            }
+            ensure_renamable(&role)?;
+            check_name_free(&defs, new_name)?;
         }
 
         let final_name = new_name.clone().unwrap_or_else(|| name.to_owned());
@@ -159,16 +135,8 @@ pub fn update_role(
         let graph = RoleGraph::new(defs.into_iter().map(|d| renamed(d, name, &def)));
         check_acyclic(&graph, &def)?;
         let subject = format!("role `{final_name}`");
-        let effective = graph.effective(&final_name);
-        let catalog = catalog(conn)?;
-        actor.ensure_covers(&subject, &effective, &catalog)?;
         // Roles inheriting from this one gain exactly what it gains.
-        actor.ensure_may_hand_out(
-            &subject,
-            &before_graph.effective(name),
-            &effective,
-            &catalog,
-        )?;
+        ensure_may_give(conn, actor, &subject, &was, &graph.effective(&final_name))?;
 
         let grants_changed = edit.permissions.is_some() && !same_names(&grants, &current.grants);
         let parents_changed = edit.inherits.is_some() && !same_names(&parents, &current.parents);
@@ -229,14 +197,14 @@ pub fn delete_role(
 ) -> Result<(), AppError> {
     guarded_tx(conn, |conn| {
         let role = role_q::find_role_by_name(conn, name)?.ok_or(AppError::NotFound)?;
-        if is_non_deletable(name) {
-            return Err(AppError::Conflict(format!(
-                "the built-in role `{name}` cannot be deleted (it can be edited)"
-            )));
-        }
+        ensure_deletable(name)?;
         let graph = RoleGraph::new(role_q::load_role_defs(conn)?);
-        let subject = format!("role `{name}`");
-        actor.ensure_covers(&subject, &graph.effective(name), &catalog(conn)?)?;
+        ensure_within_reach(
+            conn,
+            actor,
+            &format!("role `{name}`"),
+            &graph.effective(name),
+        )?;
         let holders = user_q::list_role_holders(conn, role.id, now())?;
         let heirs = role_q::list_child_roles(conn, role.id)?;
         let links = describe_links(&holders, &heirs);

@@ -2,8 +2,10 @@
 
 use chrono::NaiveDateTime;
 
-use super::guard::{ensure_star_holder_remains, guarded_tx, star_holders};
-use super::roles::catalog;
+use super::guard::{
+    ensure_may_give, ensure_reaches_account, ensure_star_holder_remains, ensure_within_reach,
+    guarded_tx, star_holders,
+};
 use super::Actor;
 use crate::audit::{record, Outcome};
 use crate::authz::roles::RoleGraph;
@@ -140,10 +142,13 @@ pub(super) fn assign(
         .ok_or_else(|| AppError::field("role", format!("no role named `{role}`")))?;
     let graph = RoleGraph::new(role_q::load_role_defs(conn)?);
     let subject = format!("role `{role}`");
-    let effective = graph.effective(role);
-    let catalog = catalog(conn)?;
-    actor.ensure_covers(&subject, &effective, &catalog)?;
-    actor.ensure_may_hand_out(&subject, &PermissionSet::new(), &effective, &catalog)?;
+    ensure_may_give(
+        conn,
+        actor,
+        &subject,
+        &PermissionSet::new(),
+        &graph.effective(role),
+    )?;
     Ok(user_q::assign_role(
         conn, user.id, found.id, actor.id, expires_at,
     )?)
@@ -161,8 +166,12 @@ pub fn revoke_role(
         let found = role_q::find_role_by_name(conn, role)?.ok_or(AppError::NotFound)?;
         let graph = RoleGraph::new(role_q::load_role_defs(conn)?);
         // Taking a role away needs the same ceiling as handing it out.
-        let subject = format!("role `{role}`");
-        actor.ensure_covers(&subject, &graph.effective(role), &catalog(conn)?)?;
+        ensure_within_reach(
+            conn,
+            actor,
+            &format!("role `{role}`"),
+            &graph.effective(role),
+        )?;
         let before = star_holders(conn, &graph)?;
         if !user_q::unassign_role(conn, user.id, found.id)? {
             return Err(AppError::NotFound);
@@ -238,13 +247,7 @@ pub fn update_account(
             return Ok(current);
         }
         let graph = RoleGraph::new(role_q::load_role_defs(conn)?);
-        if actor.id != Some(user_id) {
-            // Resetting the password (or email, or state) of a stronger account would be a
-            // way to become it: users:manage reaches only accounts within one's own set.
-            let held = held_permissions(conn, &graph, user_id)?;
-            let subject = format!("user `{}`", current.username);
-            actor.ensure_covers(&subject, &held, &catalog(conn)?)?;
-        }
+        ensure_reaches_account(conn, actor, &graph, &current)?;
         let before = if disabled == Some(true) {
             star_holders(conn, &graph)?
         } else {
@@ -291,19 +294,4 @@ pub fn update_account(
         }
         Ok(user)
     })
-}
-
-/// What `user_id` holds now through unexpired assignments (inheritance included).
-fn held_permissions(
-    conn: &mut DbConn,
-    graph: &RoleGraph,
-    user_id: i64,
-) -> Result<PermissionSet, AppError> {
-    let at = now();
-    let active: Vec<String> = user_q::list_assignments(conn, user_id)?
-        .into_iter()
-        .filter(|(_, exp)| exp.is_none_or(|e| e > at))
-        .map(|(role, _)| role)
-        .collect();
-    Ok(graph.resolve(active.iter().map(String::as_str)))
 }

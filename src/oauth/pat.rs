@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDateTime};
 use rand::RngCore;
 
 use super::{hash_secret, secret_matches};
-use crate::authz::permission::{is_valid_grant, matches_catalog};
+use crate::authz::permission::check_in_catalog;
 use crate::authz::PermissionSet;
 
 /// Every PAT starts with this, so scanners (and Quire's bearer path) tell it from a JWT.
@@ -118,9 +118,7 @@ pub fn check_scopes(
     let bad: Vec<String> = requested
         .iter()
         .filter(|s| {
-            !is_valid_grant(s)
-                || !matches_catalog(s, catalog)
-                || !effective.covers_in_catalog(s, catalog)
+            check_in_catalog(s, catalog).is_err() || !effective.covers_in_catalog(s, catalog)
         })
         .cloned()
         .collect();

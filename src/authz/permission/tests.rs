@@ -235,6 +235,22 @@ fn catalog_matching() {
 }
 
 #[test]
+fn catalog_rejection_says_why() {
+    for (grant, expected) in [
+        ("posts:read", Ok(())),
+        ("comments:*", Ok(())),
+        ("*", Ok(())),
+        ("posts:frobnicate", Err(NotInCatalog::Unknown)),
+        ("blog:*", Err(NotInCatalog::Unknown)),
+        ("Posts:*", Err(NotInCatalog::Malformed)),
+        ("", Err(NotInCatalog::Malformed)),
+        ("posts:*:read", Err(NotInCatalog::Malformed)),
+    ] {
+        assert_eq!(check_in_catalog(grant, &CATALOG_NAMES), expected, "{grant}");
+    }
+}
+
+#[test]
 fn covers_in_catalog_counts_a_wildcard_held_one_by_one() {
     let catalog = ["posts:read", "posts:create", "comments:read"];
     let one_by_one = PermissionSet::from_grants(["posts:read", "posts:create"]);

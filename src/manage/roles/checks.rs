@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use super::catalog;
-use crate::authz::permission::{is_valid_grant, matches_catalog};
+use crate::authz::permission::{check_in_catalog, NotInCatalog};
 use crate::authz::roles::{is_valid_role_name, RoleDef, RoleGraph};
 use crate::db::queries::roles as role_q;
 use crate::db::DbConn;
 use crate::error::{AppError, FieldErrors};
+use crate::manage::guard::catalog;
 
 /// Longest description kept, in characters.
 const MAX_DESCRIPTION: usize = 500;
@@ -58,13 +58,15 @@ pub(super) fn check_grants(
     let catalog: Vec<&str> = catalog.iter().map(String::as_str).collect();
     let mut bad = Vec::new();
     for grant in raw {
-        if !is_valid_grant(grant) {
-            bad.push(format!(
+        match check_in_catalog(grant, &catalog) {
+            Ok(()) => {}
+            Err(NotInCatalog::Malformed) => bad.push(format!(
                 "`{}` is not a permission name or wildcard",
                 shown(grant)
-            ));
-        } else if !matches_catalog(grant, &catalog) {
-            bad.push(format!("unknown permission `{}`", shown(grant)));
+            )),
+            Err(NotInCatalog::Unknown) => {
+                bad.push(format!("unknown permission `{}`", shown(grant)));
+            }
         }
     }
     if !bad.is_empty() {
@@ -74,6 +76,16 @@ pub(super) fn check_grants(
     grants.sort();
     grants.dedup();
     Ok(grants)
+}
+
+/// A new name, or a new name for a role, must not be taken (409).
+pub(super) fn check_name_free(defs: &[RoleDef], name: &str) -> Result<(), AppError> {
+    if defs.iter().any(|d| d.name == name) {
+        return Err(AppError::Conflict(format!(
+            "a role named `{name}` already exists"
+        )));
+    }
+    Ok(())
 }
 
 /// Every parent must be an existing role. Returns them sorted, without duplicates.

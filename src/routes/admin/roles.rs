@@ -39,6 +39,9 @@ pub(super) fn catalog_refs(caller: &Caller) -> Vec<&str> {
 /// so that saving the form keeps them.
 fn check_groups(caller: &Caller, catalog: &[String], direct: &[String]) -> Vec<CheckGroup> {
     let mut groups: Vec<CheckGroup> = Vec::new();
+    // Only what the caller could grant is enabled: the rule the change itself applies.
+    let refs = catalog_refs(caller);
+    let grantable = |g: &str| caller.principal.covers_in_catalog(g, &refs);
     let wildcards: Vec<&String> = direct.iter().filter(|g| g.ends_with('*')).collect();
     if !wildcards.is_empty() {
         groups.push(CheckGroup {
@@ -49,7 +52,7 @@ fn check_groups(caller: &Caller, catalog: &[String], direct: &[String]) -> Vec<C
                     name: g.clone(),
                     description: "every matching permission".into(),
                     checked: true,
-                    enabled: caller.principal.covers_in_catalog(g, &catalog_refs(caller)),
+                    enabled: grantable(g),
                 })
                 .collect(),
         });
@@ -64,9 +67,7 @@ fn check_groups(caller: &Caller, catalog: &[String], direct: &[String]) -> Vec<C
                 .map_or("", |(_, d)| *d)
                 .to_owned(),
             checked: direct.contains(name),
-            enabled: caller
-                .principal
-                .covers_in_catalog(name, &catalog_refs(caller)),
+            enabled: grantable(name),
         };
         match groups.iter_mut().find(|g| g.resource == resource) {
             Some(g) => g.permissions.push(check),

@@ -11,6 +11,7 @@ use super::roles::flash_outcome;
 use super::{guard, render, see_other, urlencode, CsrfForm, Layout, PageError};
 use crate::auth::principal::Caller;
 use crate::auth::session::check_csrf;
+use crate::authz::management::first_beyond;
 use crate::db::queries::{roles as role_q, users as user_q};
 use crate::error::AppError;
 use crate::manage;
@@ -137,18 +138,13 @@ pub async fn user_page(
             Ok((UserView::load(conn, user)?, roles))
         })
         .await?;
-    // Offer only roles the caller could grant (their whole effective set is covered).
-    let graph = caller.snapshot.graph.clone();
+    // Offer only roles the caller could grant (the ceiling rule the grant itself applies).
+    let graph = &caller.snapshot.graph;
+    let catalog = super::roles::catalog_refs(&caller);
     let grantable = all_roles
         .into_iter()
         .filter(|r| r != crate::authz::roles::ANONYMOUS_ROLE)
-        .filter(|r| {
-            graph.effective(r).grants().iter().all(|g| {
-                caller
-                    .principal
-                    .covers_in_catalog(g, &super::roles::catalog_refs(&caller))
-            })
-        })
+        .filter(|r| first_beyond(&caller.principal, &graph.effective(r), &catalog).is_none())
         .collect();
     render(&UserPage {
         layout: Layout::new(format!("User {}", view.username), &caller, &session),

@@ -1,0 +1,12 @@
+//! `/api/users` (SPEC §6): accounts and their role assignments, a file per resource and
+//! verb. The guard rails live in `manage::users` (and `manage::guard`); these handlers
+//! check the route requirement, parse, and respond.
+
+mod accounts;
+mod edit;
+mod grants;
+
+pub use accounts::{create_user, get_user, list_users, parse_account};
+pub(crate) use edit::check_current_password;
+pub use edit::update_user;
+pub use grants::{grant_role, revoke_role};
