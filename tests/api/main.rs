@@ -28,6 +28,7 @@ mod plans;
 mod posts;
 mod reliability;
 mod roles;
+mod route_matrix;
 mod schema;
 mod schemathesis;
 mod session_csrf;
