@@ -8,8 +8,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use quire::authz::PermissionSet;
 use quire::authz::policy::{can_read_post, PostFacts, Principal};
+use quire::authz::PermissionSet;
 use serde_json::Value;
 
 use crate::helpers::{Backend, TestApp};
@@ -125,7 +125,11 @@ async fn list_all(app: &TestApp, asker: &Asker, filter: &[(&str, &str)]) -> Vec<
         let page: Value = resp.json().await.expect("json");
         assert_eq!(status, 200, "{} {filter:?}: {page}", asker.label);
         let items = page["items"].as_array().expect("items");
-        assert!(items.len() <= 3, "{} {filter:?}: page over the limit", asker.label);
+        assert!(
+            items.len() <= 3,
+            "{} {filter:?}: page over the limit",
+            asker.label
+        );
         ids.extend(items.iter().map(|p| p["id"].as_i64().expect("id")));
         match page["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
@@ -147,9 +151,7 @@ async fn the_listing_is_exactly_the_readable_posts(backend: Backend) {
     let mut askers = vec![Asker {
         label: "anonymous".into(),
         token: None,
-        principal: Principal::anonymous(permission_set(
-            &anonymous_role["effective_permissions"],
-        )),
+        principal: Principal::anonymous(permission_set(&anonymous_role["effective_permissions"])),
     }];
     for name in ["uma", "carl", "alice", "edna", "mo"] {
         let token = app.token(name, None).await.access_token;
@@ -210,8 +212,10 @@ async fn the_listing_is_exactly_the_readable_posts(backend: Backend) {
 fn matches_filter(post: &Seeded, filter: &[(&str, &str)]) -> bool {
     filter.iter().all(|(key, value)| match *key {
         "author" => post.author == *value,
-        "status" => (post.facts.published && *value == "published")
-            || (!post.facts.published && *value == "draft"),
+        "status" => {
+            (post.facts.published && *value == "published")
+                || (!post.facts.published && *value == "draft")
+        }
         other => panic!("no such filter {other}"),
     })
 }

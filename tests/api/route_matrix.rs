@@ -94,12 +94,14 @@ impl<'a> Fixtures<'a> {
         }
         if text.contains("{role}") {
             let name = format!("fixture-role-{serial}");
-            let body = serde_json::json!({"name": name, "permissions": ["posts:read"], "inherits": []});
+            let body =
+                serde_json::json!({"name": name, "permissions": ["posts:read"], "inherits": []});
             f.admin_call("POST", "/api/roles", body).await;
             f.values.insert("{role}", name);
         }
         f.values.insert("{n}", serial.to_string());
-        f.values.insert("{admin_password}", ADMIN_PASSWORD.to_owned());
+        f.values
+            .insert("{admin_password}", ADMIN_PASSWORD.to_owned());
         f
     }
 
@@ -111,7 +113,10 @@ impl<'a> Fixtures<'a> {
     }
 
     async fn admin_call(&self, method: &str, path: &str, body: Value) -> Value {
-        let (status, answer) = self.app.call(method, path, Some(self.admin), Some(body)).await;
+        let (status, answer) = self
+            .app
+            .call(method, path, Some(self.admin), Some(body))
+            .await;
         assert!(status < 300, "fixture {method} {path}: {status} {answer}");
         answer
     }
@@ -131,7 +136,14 @@ enum Auth {
     Session(reqwest::Client, String),
 }
 
-async fn send(app: &TestApp, auth: &Auth, method: &str, path: &str, body: &str, kind: &Body) -> u16 {
+async fn send(
+    app: &TestApp,
+    auth: &Auth,
+    method: &str,
+    path: &str,
+    body: &str,
+    kind: &Body,
+) -> u16 {
     let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
     let client = match auth {
         Auth::Session(b, _) => b.clone(),
@@ -190,12 +202,21 @@ async fn every_route_answers_each_principal_as_the_matrix_says(backend: Backend)
     let (catalog, needs) = documented(&app).await;
 
     // Every documented operation has exactly one row, and every row one operation.
-    let rows: BTreeSet<String> = API.iter().map(|r| format!("{} {}", r.method, r.route)).collect();
+    let rows: BTreeSet<String> = API
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.route))
+        .collect();
     let documented: BTreeSet<String> = needs.keys().cloned().collect();
     let missing: Vec<_> = documented.difference(&rows).collect();
-    assert!(missing.is_empty(), "routes in the OpenAPI document without a row: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "routes in the OpenAPI document without a row: {missing:?}"
+    );
     let stale: Vec<_> = rows.difference(&documented).collect();
-    assert!(stale.is_empty(), "rows for routes the document no longer has: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "rows for routes the document no longer has: {stale:?}"
+    );
     assert_eq!(rows.len(), API.len(), "a route has two rows");
 
     let mut tokens: HashMap<String, String> = HashMap::new();
@@ -211,13 +232,21 @@ async fn every_route_answers_each_principal_as_the_matrix_says(backend: Backend)
         let body = fixtures.fill(row.body.text());
         let narrow_scope = if api {
             let needed = &needs[&format!("{} {}", row.method, row.route)];
-            let rest: Vec<&str> = catalog.iter().filter(|s| !needed.contains(*s)).map(String::as_str).collect();
+            let rest: Vec<&str> = catalog
+                .iter()
+                .filter(|s| !needed.contains(*s))
+                .map(String::as_str)
+                .collect();
             rest.join(" ")
         } else {
             PAGE_NARROW_SCOPE.to_owned()
         };
         let mut auths = vec![Auth::None];
-        for (user, scope) in [("admin", Some(narrow_scope)), (row.lacking, None), (row.holder, None)] {
+        for (user, scope) in [
+            ("admin", Some(narrow_scope)),
+            (row.lacking, None),
+            (row.holder, None),
+        ] {
             if !api && scope.is_none() {
                 auths.push(session_of(&app, user).await);
                 continue;
@@ -227,10 +256,17 @@ async fn every_route_answers_each_principal_as_the_matrix_says(backend: Backend)
                 let token = if user == "admin" && scope.is_none() {
                     admin.clone()
                 } else if user == "admin" {
-                    let form = [("username", "admin"), ("password", ADMIN_PASSWORD), ("scope", scope.as_deref().unwrap())];
+                    let form = [
+                        ("username", "admin"),
+                        ("password", ADMIN_PASSWORD),
+                        ("scope", scope.as_deref().unwrap()),
+                    ];
                     let resp = app.token_request(&form).await;
                     assert_eq!(resp.status(), 200, "narrow token {scope:?}");
-                    resp.json::<crate::helpers::Tokens>().await.unwrap().access_token
+                    resp.json::<crate::helpers::Tokens>()
+                        .await
+                        .unwrap()
+                        .access_token
                 } else {
                     app.token(user, None).await.access_token
                 };
@@ -248,7 +284,12 @@ async fn every_route_answers_each_principal_as_the_matrix_says(backend: Backend)
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 both_backends!(every_route_answers_each_principal_as_the_matrix_says);

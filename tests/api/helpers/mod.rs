@@ -77,7 +77,10 @@ impl TestDb {
                     template::clone_template(&name);
                 } else {
                     let mut conn = PgConnection::establish(&pg_admin_url()).unwrap_or_else(|e| {
-                        panic!("the PostgreSQL suite needs a server at {}: {e}", pg_admin_url())
+                        panic!(
+                            "the PostgreSQL suite needs a server at {}: {e}",
+                            pg_admin_url()
+                        )
                     });
                     diesel::sql_query(format!("CREATE DATABASE {name}"))
                         .execute(&mut conn)
