@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use crate::helpers::{password_of, spawn_app, Backend, TestApp, ADMIN_PASSWORD};
+use crate::helpers::{password_of, spawn_app, Backend, TestApp, Tokens, ADMIN_PASSWORD};
 use crate::pages::{browser, sign_in};
 use rows::{Body, Row, API, PAGES};
 
@@ -174,14 +174,18 @@ async fn send(
     req.send().await.expect("request").status().as_u16()
 }
 
-/// A signed-in browser for `name` and its CSRF token (from `GET /api/me`).
-async fn session_of(app: &TestApp, name: &str) -> Auth {
-    let password = if name == "admin" {
+/// The password of a matrix user (admin's comes from the configuration).
+fn password(user: &str) -> String {
+    if user == "admin" {
         ADMIN_PASSWORD.to_owned()
     } else {
-        password_of(name)
-    };
-    let b = sign_in(app, name, &password).await;
+        password_of(user)
+    }
+}
+
+/// A signed-in browser for `name` and its CSRF token (from `GET /api/me`).
+async fn session_of(app: &TestApp, name: &str) -> Auth {
+    let b = sign_in(app, name, &password(name)).await;
     let me: Value = b
         .get(app.url("/api/me"))
         .send()
@@ -192,6 +196,36 @@ async fn session_of(app: &TestApp, name: &str) -> Auth {
         .unwrap();
     let csrf = me["csrf_token"].as_str().expect("a session's CSRF token");
     Auth::Session(b, csrf.to_owned())
+}
+
+/// One password-grant token per (user, scope), asked for once.
+struct TokenCache<'a> {
+    app: &'a TestApp,
+    by_key: HashMap<(String, String), String>,
+}
+
+impl TokenCache<'_> {
+    /// A token for `user` narrowed to `scope` (all their permissions when empty).
+    async fn get(&mut self, user: &str, scope: &str) -> String {
+        let key = (user.to_owned(), scope.to_owned());
+        if let Some(token) = self.by_key.get(&key) {
+            return token.clone();
+        }
+        let password = password(user);
+        let mut form = vec![("username", user), ("password", password.as_str())];
+        if !scope.is_empty() {
+            form.push(("scope", scope));
+        }
+        let resp = self.app.token_request(&form).await;
+        assert_eq!(
+            resp.status(),
+            200,
+            "a token for {user} with scope {scope:?}"
+        );
+        let token = resp.json::<Tokens>().await.unwrap().access_token;
+        self.by_key.insert(key, token.clone());
+        token
+    }
 }
 
 async fn every_route_answers_each_principal_as_the_matrix_says(backend: Backend) {
@@ -219,7 +253,10 @@ async fn every_route_answers_each_principal_as_the_matrix_says(backend: Backend)
     );
     assert_eq!(rows.len(), API.len(), "a route has two rows");
 
-    let mut tokens: HashMap<String, String> = HashMap::new();
+    let mut tokens = TokenCache {
+        app: &app,
+        by_key: HashMap::new(),
+    };
     let mut failures = Vec::new();
     for (serial, (row, api)) in API
         .iter()
@@ -241,38 +278,18 @@ async fn every_route_answers_each_principal_as_the_matrix_says(backend: Backend)
         } else {
             PAGE_NARROW_SCOPE.to_owned()
         };
-        let mut auths = vec![Auth::None];
-        for (user, scope) in [
-            ("admin", Some(narrow_scope)),
-            (row.lacking, None),
-            (row.holder, None),
-        ] {
-            if !api && scope.is_none() {
-                auths.push(session_of(&app, user).await);
-                continue;
-            }
-            let key = format!("{user} {scope:?}");
-            if !tokens.contains_key(&key) {
-                let token = if user == "admin" && scope.is_none() {
-                    admin.clone()
-                } else if user == "admin" {
-                    let form = [
-                        ("username", "admin"),
-                        ("password", ADMIN_PASSWORD),
-                        ("scope", scope.as_deref().unwrap()),
-                    ];
-                    let resp = app.token_request(&form).await;
-                    assert_eq!(resp.status(), 200, "narrow token {scope:?}");
-                    resp.json::<crate::helpers::Tokens>()
-                        .await
-                        .unwrap()
-                        .access_token
-                } else {
-                    app.token(user, None).await.access_token
-                };
-                tokens.insert(key.clone(), token);
-            }
-            auths.push(Auth::Bearer(tokens[&key].clone()));
+        // API rows ask with bearer tokens; page rows with browser sessions, except the
+        // narrowed token (a session has no scopes to narrow).
+        let mut auths = vec![
+            Auth::None,
+            Auth::Bearer(tokens.get("admin", &narrow_scope).await),
+        ];
+        for user in [row.lacking, row.holder] {
+            auths.push(if api {
+                Auth::Bearer(tokens.get(user, "").await)
+            } else {
+                session_of(&app, user).await
+            });
         }
         for (i, auth) in auths.iter().enumerate() {
             let got = send(&app, auth, row.method, &path, &body, &row.body).await;
