@@ -1,5 +1,10 @@
-//! `spawn_app`: a fresh database (a temp SQLite file, or a new PostgreSQL database) and the
-//! real application on a random port.
+//! `spawn_app`: a fresh database (a temp SQLite file, or a PostgreSQL database cloned from a
+//! migrated template) and the real application on a random port.
+
+mod template;
+mod venv;
+
+pub use venv::venv_python;
 
 use std::collections::HashMap;
 
@@ -44,7 +49,17 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// An empty database (no migrations run), for tests of migrating itself.
     pub fn new(backend: Backend) -> Self {
+        Self::create(backend, false)
+    }
+
+    /// A migrated database: on PostgreSQL a copy of the template (see [`template`]).
+    pub fn migrated(backend: Backend) -> Self {
+        Self::create(backend, true)
+    }
+
+    fn create(backend: Backend, migrated: bool) -> Self {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -58,16 +73,21 @@ impl TestDb {
             }
             Backend::Postgres => {
                 let name = format!("quire_t_{}", uuid::Uuid::new_v4().simple());
-                let admin = pg_admin_url();
-                let mut conn = PgConnection::establish(&admin).unwrap_or_else(|e| {
-                    panic!("the PostgreSQL suite needs a server at {admin}: {e}")
-                });
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .expect("create test database");
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                if migrated {
+                    template::clone_template(&name);
+                } else {
+                    let mut conn = PgConnection::establish(&pg_admin_url()).unwrap_or_else(|e| {
+                        panic!(
+                            "the PostgreSQL suite needs a server at {}: {e}",
+                            pg_admin_url()
+                        )
+                    });
+                    diesel::sql_query(format!("CREATE DATABASE {name}"))
+                        .execute(&mut conn)
+                        .expect("create test database");
+                }
                 Self {
-                    url: format!("{base}/{name}"),
+                    url: template::database_url(&name),
                     backend,
                     _dir: None,
                     pg_name: Some(name),
@@ -125,7 +145,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
-    let test_db = std::sync::Arc::new(TestDb::new(backend));
+    let test_db = std::sync::Arc::new(TestDb::migrated(backend));
     spawn_on(test_db, extra).await
 }
 
@@ -307,54 +327,6 @@ pub async fn create_role(app: &TestApp, name: &str, grants: &[&str]) {
         quire::db::queries::settings::bump_generation(c).unwrap();
     })
     .await;
-}
-
-/// A Python venv (made once per run under target/, from PyPI) with the tools the suite
-/// drives: openapi-spec-validator, schemathesis, and Playwright (which uses Debian's
-/// Chromium, never a downloaded browser).
-pub fn venv_python() -> &'static str {
-    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PYTHON.get_or_init(|| {
-        use std::process::Command;
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pyvenv");
-        let python = dir.join("bin/python");
-        let ready = Command::new(&python)
-            .args([
-                "-c",
-                "import openapi_spec_validator, playwright, schemathesis",
-            ])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ready {
-            let made = Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&dir)
-                .status()
-                .expect("python3 is needed");
-            assert!(
-                made.success(),
-                "could not create a venv at {}",
-                dir.display()
-            );
-            let pip = Command::new(&python)
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "openapi-spec-validator==0.9.0",
-                    "playwright==1.65.2",
-                    "schemathesis==4.32.5",
-                ])
-                .status()
-                .expect("pip");
-            assert!(
-                pip.success(),
-                "could not install the Python test tools from PyPI"
-            );
-        }
-        python.display().to_string()
-    })
 }
 
 impl TestApp {

@@ -1,0 +1,49 @@
+//! The Python tools some tests drive.
+
+/// A Python venv (made once per run under target/, from PyPI) with the tools the suite
+/// drives: openapi-spec-validator, schemathesis, and Playwright (which uses Debian's
+/// Chromium, never a downloaded browser).
+pub fn venv_python() -> &'static str {
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| {
+        use std::process::Command;
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pyvenv");
+        let python = dir.join("bin/python");
+        let ready = Command::new(&python)
+            .args([
+                "-c",
+                "import openapi_spec_validator, playwright, schemathesis",
+            ])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ready {
+            let made = Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&dir)
+                .status()
+                .expect("python3 is needed");
+            assert!(
+                made.success(),
+                "could not create a venv at {}",
+                dir.display()
+            );
+            let pip = Command::new(&python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "openapi-spec-validator==0.9.0",
+                    "playwright==1.65.2",
+                    "schemathesis==4.32.5",
+                ])
+                .status()
+                .expect("pip");
+            assert!(
+                pip.success(),
+                "could not install the Python test tools from PyPI"
+            );
+        }
+        python.display().to_string()
+    })
+}

@@ -1,0 +1,139 @@
+//! The matrix's rows: `expect` is `[anonymous, token without the scope, lacking, holder]`.
+//!
+//! "Token without the scope" is admin's token narrowed to every catalog scope except those
+//! the document names for the operation (for pages: `comments:read` only). "Lacking" is
+//! `member` (role `user`) or `bare` (no role at all, for what `user` may do); "holder" is
+//! admin. API rows use bearer tokens; page rows use signed-in browser sessions for the
+//! last two (forms carry the session's CSRF token).
+//!
+//! Placeholders get fresh fixtures per row: `{post}` (published, by admin) and its `{slug}`,
+//! `{draft}`, `{comment}` (admin's, on a published post), `{user}` (role `user`), `{role}`
+//! (custom), `{n}` (a number unique to the row), `{admin_password}`.
+
+/// What a row sends.
+pub enum Body {
+    Empty,
+    Json(&'static str),
+    /// `application/x-www-form-urlencoded`, already encoded.
+    Form(&'static str),
+}
+
+impl Body {
+    pub fn text(&self) -> &'static str {
+        match self {
+            Body::Empty => "",
+            Body::Json(s) | Body::Form(s) => s,
+        }
+    }
+}
+
+pub struct Row {
+    pub method: &'static str,
+    /// The route as the OpenAPI document (or the page list) names it.
+    pub route: &'static str,
+    /// The path sent, with placeholders.
+    pub path: &'static str,
+    pub body: Body,
+    pub lacking: &'static str,
+    pub holder: &'static str,
+    pub expect: [u16; 4],
+}
+
+const fn row(
+    method: &'static str,
+    route: &'static str,
+    path: &'static str,
+    body: Body,
+    lacking: &'static str,
+    expect: [u16; 4],
+) -> Row {
+    Row {
+        method,
+        route,
+        path,
+        body,
+        lacking,
+        holder: "admin",
+        expect,
+    }
+}
+
+use Body::{Empty, Form, Json};
+
+/// One row per operation of the OpenAPI document (checked by the test).
+#[rustfmt::skip]
+pub const API: &[Row] = &[
+    // Public: the token endpoint answers the same to everyone with the same form. Closed
+    // registration (the default) is 403 for everyone.
+    row("POST", "/api/auth/token", "/api/auth/token", Form("grant_type=password&username=admin&password={admin_password}"), "bare", [200, 200, 200, 200]),
+    row("POST", "/api/auth/revoke", "/api/auth/revoke", Form("token=not-a-token"), "bare", [401, 200, 200, 200]),
+    row("POST", "/api/auth/register", "/api/auth/register", Json(r#"{"username":"reg{n}","email":"reg{n}@example.com","password":"a-long-password"}"#), "bare", [403, 403, 403, 403]),
+    row("GET", "/api/me", "/api/me", Empty, "bare", [401, 200, 200, 200]),
+    row("GET", "/api/permissions", "/api/permissions", Empty, "member", [401, 403, 403, 200]),
+    row("GET", "/api/authz/explain", "/api/authz/explain?user=admin&action=post:read&post={post}", Empty, "member", [401, 403, 403, 200]),
+    row("GET", "/api/audit", "/api/audit", Empty, "member", [401, 403, 403, 200]),
+    row("GET", "/api/posts", "/api/posts", Empty, "bare", [200, 403, 403, 200]),
+    row("POST", "/api/posts", "/api/posts", Json(r#"{"title":"New {n}","body":"text"}"#), "bare", [401, 403, 403, 201]),
+    row("GET", "/api/posts/{id}", "/api/posts/{post}", Empty, "bare", [200, 403, 403, 200]),
+    // `member` may edit only their own posts: admin's published post is readable → 403.
+    row("PATCH", "/api/posts/{id}", "/api/posts/{post}", Json(r#"{"title":"Changed"}"#), "member", [401, 403, 403, 200]),
+    row("DELETE", "/api/posts/{id}", "/api/posts/{post}", Empty, "member", [401, 403, 403, 204]),
+    // Someone else's draft is not even readable for `member`: 404, its existence hidden.
+    row("POST", "/api/posts/{id}/publish", "/api/posts/{draft}/publish", Empty, "member", [401, 403, 404, 200]),
+    row("POST", "/api/posts/{id}/unpublish", "/api/posts/{post}/unpublish", Empty, "member", [401, 403, 403, 200]),
+    row("GET", "/api/posts/{id}/comments", "/api/posts/{post}/comments", Empty, "bare", [200, 403, 403, 200]),
+    row("POST", "/api/posts/{id}/comments", "/api/posts/{post}/comments", Json(r#"{"body":"hello"}"#), "bare", [401, 403, 403, 201]),
+    row("PATCH", "/api/comments/{id}", "/api/comments/{comment}", Json(r#"{"body":"edited"}"#), "member", [401, 403, 403, 200]),
+    row("DELETE", "/api/comments/{id}", "/api/comments/{comment}", Empty, "member", [401, 403, 403, 204]),
+    row("GET", "/api/users", "/api/users", Empty, "member", [401, 403, 403, 200]),
+    row("POST", "/api/users", "/api/users", Json(r#"{"username":"made{n}","email":"made{n}@example.com","password":"a-long-password"}"#), "member", [401, 403, 403, 201]),
+    row("GET", "/api/users/{id}", "/api/users/{user}", Empty, "member", [401, 403, 403, 200]),
+    row("PATCH", "/api/users/{id}", "/api/users/{user}", Json(r#"{"display_name":"Renamed"}"#), "member", [401, 403, 403, 200]),
+    row("PUT", "/api/users/{id}/roles/{role}", "/api/users/{user}/roles/editor", Json("{}"), "member", [401, 403, 403, 201]),
+    row("DELETE", "/api/users/{id}/roles/{role}", "/api/users/{user}/roles/user", Empty, "member", [401, 403, 403, 204]),
+    row("GET", "/api/roles", "/api/roles", Empty, "member", [401, 403, 403, 200]),
+    row("POST", "/api/roles", "/api/roles", Json(r#"{"name":"made-{n}","permissions":["posts:read"],"inherits":[]}"#), "member", [401, 403, 403, 201]),
+    row("GET", "/api/roles/{name}", "/api/roles/{role}", Empty, "member", [401, 403, 403, 200]),
+    row("PATCH", "/api/roles/{name}", "/api/roles/{role}", Json(r#"{"description":"changed"}"#), "member", [401, 403, 403, 200]),
+    row("DELETE", "/api/roles/{name}", "/api/roles/{role}", Empty, "member", [401, 403, 403, 204]),
+];
+
+/// Every route outside the OpenAPI document (the pages, health, static files, the
+/// document itself and Swagger UI). Forms are for browser sessions: a bearer token carries
+/// no session, so its POST fails the CSRF check (403) before anything else.
+#[rustfmt::skip]
+pub const PAGES: &[Row] = &[
+    row("GET", "/", "/", Empty, "bare", [200, 200, 200, 200]),
+    // A caller whose permissions (or token) lack `posts:read` cannot read the post: a page
+    // answers 404 for it, as for a post that does not exist.
+    row("GET", "/p/{slug}", "/p/{slug}", Empty, "bare", [200, 404, 404, 200]),
+    row("GET", "/healthz", "/healthz", Empty, "bare", [200, 200, 200, 200]),
+    row("GET", "/static/quire.css", "/static/quire.css", Empty, "bare", [200, 200, 200, 200]),
+    row("GET", "/api/openapi.json", "/api/openapi.json", Empty, "bare", [200, 200, 200, 200]),
+    row("GET", "/api/docs", "/api/docs", Empty, "bare", [308, 308, 308, 308]),
+    row("GET", "/api/docs/{_:.*}", "/api/docs/", Empty, "bare", [200, 200, 200, 200]),
+    row("GET", "/admin", "/admin", Empty, "bare", [303, 200, 200, 200]),
+    row("GET", "/admin/login", "/admin/login", Empty, "bare", [200, 303, 303, 303]),
+    row("POST", "/admin/login", "/admin/login", Form("username=admin&password={admin_password}"), "bare", [403, 403, 303, 303]),
+    row("POST", "/admin/logout", "/admin/logout", Form(""), "bare", [303, 403, 303, 303]),
+    row("GET", "/admin/account", "/admin/account", Empty, "bare", [303, 200, 200, 200]),
+    row("POST", "/admin/account/sessions/{id}/revoke", "/admin/account/sessions/999999/revoke", Form(""), "bare", [303, 403, 303, 303]),
+    row("POST", "/admin/account/sessions/revoke-others", "/admin/account/sessions/revoke-others", Form(""), "bare", [303, 403, 303, 303]),
+    row("POST", "/admin/account/password", "/admin/account/password", Form("current_password=wrong&password=a-long-password&password_confirm=a-long-password"), "bare", [303, 403, 303, 303]),
+    row("GET", "/admin/posts", "/admin/posts", Empty, "bare", [303, 403, 403, 200]),
+    // `member` holds `posts:publish_own`, so for admin's post the page flashes the policy's
+    // refusal and redirects (303); `bare` holds no publish permission at all: 403.
+    row("POST", "/admin/posts/{id}/{action}", "/admin/posts/{post}/unpublish", Form(""), "bare", [303, 403, 403, 303]),
+    row("GET", "/admin/audit", "/admin/audit", Empty, "member", [303, 403, 403, 200]),
+    row("GET", "/admin/matrix", "/admin/matrix", Empty, "member", [303, 403, 403, 200]),
+    row("GET", "/admin/roles", "/admin/roles", Empty, "member", [303, 403, 403, 200]),
+    row("POST", "/admin/roles", "/admin/roles", Form("name=page-{n}&description=d&permissions=posts:read"), "member", [303, 403, 403, 303]),
+    row("GET", "/admin/roles/{name}", "/admin/roles/{role}", Empty, "member", [303, 403, 403, 200]),
+    row("POST", "/admin/roles/{name}", "/admin/roles/{role}", Form("description=changed&permissions=posts:read"), "member", [303, 403, 403, 303]),
+    row("POST", "/admin/roles/{name}/delete", "/admin/roles/{role}/delete", Form(""), "member", [303, 403, 403, 303]),
+    row("GET", "/admin/users", "/admin/users", Empty, "member", [303, 403, 403, 200]),
+    row("GET", "/admin/users/{id}", "/admin/users/{user}", Empty, "member", [303, 403, 403, 200]),
+    row("POST", "/admin/users/{id}/grant", "/admin/users/{user}/grant", Form("role=editor&expires_at="), "member", [303, 403, 403, 303]),
+    row("POST", "/admin/users/{id}/revoke", "/admin/users/{user}/revoke", Form("role=user"), "member", [303, 403, 403, 303]),
+    row("POST", "/admin/users/{id}/{action}", "/admin/users/{user}/disable", Form(""), "member", [303, 403, 403, 303]),
+];
