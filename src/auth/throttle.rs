@@ -4,11 +4,16 @@
 //! An attempt is counted **before** the password is checked: [`reserve_login`] decides and
 //! records it in one serialized step (a named lock on PostgreSQL, `BEGIN IMMEDIATE` on
 //! SQLite), so a hundred guesses sent at once are counted one after the other and only the
-//! first few get to bcrypt. A reserved attempt is a failure until [`login_succeeded`] says
-//! otherwise. Registrations are reserved the same way and given back when no account came
-//! of them.
+//! first few get to bcrypt. A reserved attempt is *pending* until its check settles it:
+//! [`login_failed`] makes it a failure, [`login_succeeded`] forgives the pair. A request
+//! that finds a limit reached only because of pending attempts is not refused but told to
+//! wait ([`admitted`] polls): if they were right, the pair is forgiven and it goes ahead
+//! (parallel sign-ins with the right password all succeed); if they were guesses, they
+//! settle as failures and it gets its 429. Registrations are reserved the same way, settled
+//! at once, and given back when no account came of them.
 
-use std::time::Duration;
+use std::future::Future;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 
@@ -50,6 +55,12 @@ pub const REGISTRATIONS: Limit = Limit {
     window: HOUR,
 };
 
+/// A check still pending after this long counts as a failure (its instance may have stopped).
+const PENDING_AT_MOST: Duration = Duration::from_secs(30);
+/// How long a sign-in waits for the pending checks ahead of it before it gives up with 429.
+const WAIT_AT_MOST: Duration = Duration::from_secs(5);
+const POLL_EVERY: Duration = Duration::from_millis(20);
+
 /// The longest a throttle looks back; older events may be pruned.
 pub const LONGEST_WINDOW: Duration = HOUR;
 
@@ -74,20 +85,42 @@ pub fn address_key(address: Option<&str>) -> String {
     address.unwrap_or("-").to_owned()
 }
 
-/// Counts a sign-in attempt of `account` from `address`, or refuses it with 429 when one of
-/// the limits is reached.
+/// Counts a sign-in attempt of `account` from `address` as pending, or refuses it with 429
+/// when one of the limits is reached by settled failures. `None`: a limit is reached only
+/// with attempts still being checked; ask again shortly ([`admitted`]).
 pub fn reserve_login(
     conn: &mut DbConn,
     account: &str,
     address: &str,
     now: NaiveDateTime,
-) -> Result<Attempt, AppError> {
+) -> Result<Option<Attempt>, AppError> {
     let windows = [
         (PER_PAIR, Some(account), Some(address)),
         (PER_ADDRESS, None, Some(address)),
         (PER_ACCOUNT, Some(account), None),
     ];
-    reserve(conn, LOGIN, &windows, account, address, now)
+    reserve(conn, LOGIN, &windows, account, address, now, true)
+}
+
+/// Runs `reserve` (a database step around [`reserve_login`]) until it admits the attempt,
+/// waiting while the attempts ahead of it are being checked, for at most a few seconds.
+pub async fn admitted<T, F, Fut>(mut reserve: F) -> Result<T, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, AppError>>,
+{
+    let give_up_at = Instant::now() + WAIT_AT_MOST;
+    loop {
+        if let Some(admitted) = reserve().await? {
+            return Ok(admitted);
+        }
+        if Instant::now() >= give_up_at {
+            return Err(AppError::RateLimited {
+                retry_after_secs: 1,
+            });
+        }
+        actix_web::rt::time::sleep(POLL_EVERY).await;
+    }
 }
 
 /// The attempt proved the password: it does not count, and neither do the earlier
@@ -97,20 +130,29 @@ pub fn login_succeeded(conn: &mut DbConn, account: &str, address: &str) -> Resul
     Ok(())
 }
 
+/// The attempt's password was wrong (or its account unusable): it counts as a failure.
+pub fn login_failed(conn: &mut DbConn, attempt: Attempt) -> Result<(), AppError> {
+    q::settle_event(conn, attempt.0)?;
+    Ok(())
+}
+
+/// The attempt's password was never checked (the password queue was full): it does not count.
+pub fn login_unchecked(conn: &mut DbConn, attempt: Attempt) -> Result<(), AppError> {
+    q::delete_event(conn, attempt.0)?;
+    Ok(())
+}
+
 /// Counts an account about to be created from `address`, or refuses with 429.
 pub fn reserve_registration(
     conn: &mut DbConn,
     address: &str,
     now: NaiveDateTime,
 ) -> Result<Attempt, AppError> {
-    reserve(
-        conn,
-        REGISTER,
-        &[(REGISTRATIONS, None, Some(address))],
-        "",
-        address,
-        now,
-    )
+    let windows = [(REGISTRATIONS, None, Some(address))];
+    // Registrations are never pending, so `None` cannot come back; if it did, it is a wait.
+    reserve(conn, REGISTER, &windows, "", address, now, false)?.ok_or(AppError::RateLimited {
+        retry_after_secs: 1,
+    })
 }
 
 /// No account came of the reserved registration (taken name, bad input): it does not count.
@@ -128,19 +170,29 @@ fn reserve(
     account: &str,
     address: &str,
     now: NaiveDateTime,
-) -> Result<Attempt, AppError> {
+    pending: bool,
+) -> Result<Option<Attempt>, AppError> {
+    let stale = now - chrono::Duration::from_std(PENDING_AT_MOST).unwrap_or_default();
     write_tx(conn, |conn| {
         lock_for_transaction(conn, LOCK)?;
         let mut wait = Duration::ZERO;
+        let mut behind_pending = false;
         for (limit, account, address) in limits {
-            let window = Window {
+            let mut window = Window {
                 bucket,
                 account: *account,
                 address: *address,
                 since: now - chrono::Duration::from_std(limit.window).unwrap_or_default(),
+                settled_or_before: None,
             };
-            if let Some(at) = q::find_nth_newest(conn, window, limit.max)? {
-                wait = wait.max(until_free(at, limit.window, now));
+            if q::find_nth_newest(conn, window, limit.max)?.is_none() {
+                continue;
+            }
+            // Reached, counting the attempts still being checked: by settled ones alone?
+            window.settled_or_before = Some(stale);
+            match q::find_nth_newest(conn, window, limit.max)? {
+                Some(at) => wait = wait.max(until_free(at, limit.window, now)),
+                None => behind_pending = true,
             }
         }
         if !wait.is_zero() {
@@ -148,9 +200,11 @@ fn reserve(
                 retry_after_secs: wait.as_secs().max(1),
             });
         }
-        Ok(Attempt(q::insert_event(
-            conn, bucket, account, address, now,
-        )?))
+        if behind_pending {
+            return Ok(None);
+        }
+        let id = q::insert_event(conn, bucket, account, address, now, pending)?;
+        Ok(Some(Attempt(id)))
     })
 }
 

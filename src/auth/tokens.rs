@@ -113,18 +113,30 @@ pub async fn authenticate(
     let account = throttle::account_key(username);
     let address = throttle::address_key(ip.as_deref());
     let name = username.to_owned();
-    let (key, addr) = (account.clone(), address.clone());
-    let user = state
-        .db
-        .run(move |c| {
-            throttle::reserve_login(c, &key, &addr, now())?;
-            Ok(user_q::find_user_by_username(c, &name)?)
+    let (attempt, user) = throttle::admitted(|| {
+        let (key, addr, name) = (account.clone(), address.clone(), name.clone());
+        state.db.run(move |c| {
+            let Some(attempt) = throttle::reserve_login(c, &key, &addr, now())? else {
+                return Ok(None);
+            };
+            Ok(Some((attempt, user_q::find_user_by_username(c, &name)?)))
         })
-        .await?;
-    let ok = state
+    })
+    .await?;
+    let checked = state
         .verifier
         .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
-        .await?;
+        .await;
+    let ok = match checked {
+        Ok(ok) => ok,
+        Err(e) => {
+            state
+                .db
+                .run(move |c| throttle::login_unchecked(c, attempt))
+                .await?;
+            return Err(e);
+        }
+    };
     let actor = Actor {
         id: user.as_ref().map(|u| u.id),
         name: username.chars().take(64).collect(),
@@ -134,6 +146,10 @@ pub async fn authenticate(
     let user = match user {
         Some(user) if ok => user,
         _ => {
+            state
+                .db
+                .run(move |c| throttle::login_failed(c, attempt))
+                .await?;
             audit(state, actor, "login", Outcome::Failure, "bad credentials").await?;
             return Err(oauth("invalid_grant", BAD_CREDENTIALS));
         }

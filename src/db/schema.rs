@@ -161,6 +161,7 @@ diesel::table! {
         account -> Text,
         address -> Text,
         at -> Timestamp,
+        pending -> Bool,
     }
 }
 

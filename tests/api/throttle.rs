@@ -71,6 +71,17 @@ async fn parallel_guesses_are_counted_before_the_password_is_checked(backend: Ba
     assert_eq!(sign_in(&app, "198.51.100.1", "ada", &right).await.0, 429);
 }
 
+async fn parallel_sign_ins_with_the_right_password_all_succeed(backend: Backend) {
+    let app = spawn_app_with(backend, BEHIND_PROXY).await;
+    app.create_user("ada", &["user"]).await;
+    let right = password_of("ada");
+    // More at once than the pair's limit: those beyond it wait for the checks ahead of them,
+    // which forgive the pair, instead of being refused.
+    let answers = join_all((0..12).map(|_| sign_in(&app, "198.51.100.9", "ada", &right))).await;
+    let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+}
+
 async fn a_fresh_address_is_refused_only_by_the_per_account_limit(backend: Backend) {
     let app = spawn_app_with(backend, BEHIND_PROXY).await;
     app.create_user("ada", &["user"]).await;
@@ -207,6 +218,7 @@ async fn a_full_password_queue_answers_503_at_once(backend: Backend) {
 
 both_backends!(
     parallel_guesses_are_counted_before_the_password_is_checked,
+    parallel_sign_ins_with_the_right_password_all_succeed,
     a_fresh_address_is_refused_only_by_the_per_account_limit,
     one_address_is_limited_across_accounts,
     the_limits_hold_across_instances_on_one_database,

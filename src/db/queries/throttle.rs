@@ -14,6 +14,9 @@ pub struct Window<'a> {
     pub account: Option<&'a str>,
     pub address: Option<&'a str>,
     pub since: NaiveDateTime,
+    /// Count only settled events, and pending ones recorded before this time (a check that
+    /// never settled, say on an instance that stopped): `None` counts every event.
+    pub settled_or_before: Option<NaiveDateTime>,
 }
 
 /// The time of the `n`-th newest event in `window` (1-based), if there are that many: while
@@ -37,6 +40,13 @@ pub fn find_nth_newest(
     if let Some(address) = window.address {
         query = query.filter(throttle_events::address.eq(address));
     }
+    if let Some(before) = window.settled_or_before {
+        query = query.filter(
+            throttle_events::pending
+                .eq(false)
+                .or(throttle_events::at.lt(before)),
+        );
+    }
     query.first(conn).optional()
 }
 
@@ -46,6 +56,7 @@ pub fn insert_event(
     account: &str,
     address: &str,
     at: NaiveDateTime,
+    pending: bool,
 ) -> QueryResult<i64> {
     diesel::insert_into(throttle_events::table)
         .values((
@@ -53,9 +64,17 @@ pub fn insert_event(
             throttle_events::account.eq(account),
             throttle_events::address.eq(address),
             throttle_events::at.eq(at),
+            throttle_events::pending.eq(pending),
         ))
         .returning(throttle_events::id)
         .get_result(conn)
+}
+
+/// Settles a pending event: it counts as a failure from now on.
+pub fn settle_event(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
+    diesel::update(throttle_events::table.find(id))
+        .set(throttle_events::pending.eq(false))
+        .execute(conn)
 }
 
 pub fn delete_event(conn: &mut DbConn, id: i64) -> QueryResult<usize> {

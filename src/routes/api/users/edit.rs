@@ -145,20 +145,32 @@ pub(crate) async fn check_current_password(
     let account = throttle::account_key(&user.username);
     let address = throttle::address_key(caller.ip.map(|ip| ip.to_string()).as_deref());
     let id = user.id;
-    let (key, addr) = (account.clone(), address.clone());
-    let stored = state
-        .db
-        .run(move |c| {
-            throttle::reserve_login(c, &key, &addr, crate::db::now())?;
-            Ok(user_q::find_user(c, id)?.map(|u| u.password_hash))
+    let (attempt, stored) = throttle::admitted(|| {
+        let (key, addr) = (account.clone(), address.clone());
+        state.db.run(move |c| {
+            let Some(attempt) = throttle::reserve_login(c, &key, &addr, crate::db::now())? else {
+                return Ok(None);
+            };
+            Ok(Some((
+                attempt,
+                user_q::find_user(c, id)?.map(|u| u.password_hash),
+            )))
         })
-        .await?;
-    if state.verifier.verify(given, stored).await? {
-        return state
-            .db
-            .run(move |c| throttle::login_succeeded(c, &account, &address))
-            .await;
-    }
+    })
+    .await?;
+    let checked = state.verifier.verify(given, stored).await;
+    let settle = match checked {
+        Ok(true) => {
+            return state
+                .db
+                .run(move |c| throttle::login_succeeded(c, &account, &address))
+                .await;
+        }
+        Ok(false) => throttle::login_failed,
+        Err(_) => throttle::login_unchecked,
+    };
+    state.db.run(move |c| settle(c, attempt)).await?;
+    checked?;
     let actor: Actor = caller.actor();
     state
         .db
