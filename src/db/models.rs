@@ -244,3 +244,19 @@ pub struct NewComment {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PostStatus;
+
+    #[test]
+    fn every_status_parses_back_from_its_name_and_nothing_else_does() {
+        for status in PostStatus::ALL {
+            assert_eq!(PostStatus::parse(status.as_str()), Some(status), "{status}");
+        }
+        for raw in ["", "Published", "DRAFT", " draft", "deleted"] {
+            assert_eq!(PostStatus::parse(raw), None, "{raw:?}");
+        }
+        assert_eq!(PostStatus::names(), "draft or published");
+    }
+}
