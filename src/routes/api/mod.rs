@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod comments;
 pub mod cursor;
+pub mod directory;
 pub mod explain;
 pub mod permissions;
 pub mod posts;
