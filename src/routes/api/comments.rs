@@ -152,12 +152,14 @@ pub async fn create_comment(
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(PostAction::Comment.requirement())?;
     // The author; callers without credentials never comment (the policy says so too).
-    let user = caller.user()?.id;
+    let author_id = caller.user()?.id;
     let text = comment_text(body.into_inner())?;
     let (principal, post_id) = (caller.principal.clone(), id.into_inner());
     let (comment, author, post) = state
         .db
-        .run(move |conn| manage::comments::create_comment(conn, &principal, user, post_id, text))
+        .run(move |conn| {
+            manage::comments::create_comment(conn, &principal, author_id, post_id, text)
+        })
         .await?
         .map_err(|d| caller.deny(d))?;
     let view = CommentView::new(&caller.principal, &post, comment, author);
