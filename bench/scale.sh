@@ -9,7 +9,7 @@
 # id N/2; cursors are base64url of "p<id>") and GET /api/posts/2, as user0007 (role `user`:
 # "published or own", Quire's most involved read). Then the plans of the list's two keyset
 # queries and of the single read: the SQL diesel sends for them, written out by hand here
-# (src/db/queries/posts.rs `unfiltered_page`, `find_post_and_generation`), prepared with
+# (src/db/queries/posts.rs `unfiltered_page`, `find_post`), prepared with
 # the same parameters and run through EXPLAIN on the same database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,7 +75,7 @@ echo
 echo "list, own half (author_id = user0007), above the published page's last id:"
 explain "SELECT $cols $from WHERE posts.author_id = \$1 AND $range ORDER BY posts.id DESC LIMIT \$4" "$me" 500000 499960 20
 echo
-echo "single read, with the authorization generation in the same statement:"
-explain "SELECT (SELECT authz_state.generation FROM authz_state WHERE authz_state.id = \$1), $cols $from WHERE posts.id = \$2 LIMIT \$3" 1 2 1
+echo "single read, by primary key:"
+explain "SELECT $cols $from WHERE posts.id = \$1 LIMIT \$2" 2 1
 echo
 echo "raw output: $OUT"

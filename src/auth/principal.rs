@@ -229,26 +229,6 @@ impl Credentials {
         F: FnMut(&mut DbConn, &Caller) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run_after(|_| Ok((None, ())), move |conn, caller, ()| f(conn, caller))
-            .await
-    }
-
-    /// [`Self::run`] for a query that also reads the authorization generation (see
-    /// [`crate::db::queries::posts::find_post_and_generation`]): `load` runs first and
-    /// returns the generation with its rows, the caller is resolved at that generation
-    /// (no statement of its own when the cache is current), then `f` decides with both.
-    /// `load` must not reveal anything: it runs before the credentials are checked.
-    pub async fn run_after<L, T, Load, F>(
-        self,
-        mut load: Load,
-        mut f: F,
-    ) -> Result<(Caller, T), AppError>
-    where
-        Load: FnMut(&mut DbConn) -> Result<(Option<i64>, L), AppError> + Send + 'static,
-        F: FnMut(&mut DbConn, &Caller, L) -> Result<T, AppError> + Send + 'static,
-        L: Send + 'static,
-        T: Send + 'static,
-    {
         let Credentials {
             req,
             state,
@@ -260,12 +240,11 @@ impl Credentials {
         let (caller, touch, result) = state
             .db
             .read(move |conn| {
-                let (generation, loaded) = load(conn)?;
                 let (caller, touch) = match &known {
                     Some(caller) => (caller.clone(), false),
-                    None => authenticate(&cache_state, conn, generation, presented.clone(), ip)?,
+                    None => authenticate(&cache_state, conn, presented.clone(), ip)?,
                 };
-                let result = f(conn, &caller, loaded);
+                let result = f(conn, &caller);
                 Ok((caller, touch, result))
             })
             .await?;
@@ -300,7 +279,6 @@ fn touch_session(state: actix_web::web::Data<AppState>, id: i64) {
 fn authenticate(
     state: &AppState,
     conn: &mut DbConn,
-    generation: Option<i64>,
     presented: Presented,
     ip: Option<IpAddr>,
 ) -> Result<(Caller, bool), AppError> {
@@ -321,10 +299,7 @@ fn authenticate(
         }
         Presented::Session(_) => (session.map(|(s, _)| s.user_id), None),
     };
-    let snapshot = match generation {
-        Some(generation) => state.cache.snapshot_at(conn, generation, user_id, jti)?,
-        None => state.cache.snapshot(conn, user_id, jti)?,
-    };
+    let snapshot = state.cache.snapshot(conn, user_id, jti)?;
     let current = session.map(|(s, _)| CurrentSession { id: s.id });
     let caller = resolve(state, presented, current, snapshot, ip)?;
     Ok((caller, session.is_some_and(|(_, touch)| touch)))

@@ -2,7 +2,7 @@
 //! (benchmarks) load quickly.
 
 use crate::config::Config;
-use crate::db::models::NewPost;
+use crate::db::models::{NewPost, PostStatus};
 use crate::db::queries::{posts as post_q, users as user_q};
 use crate::db::{now, write_tx, DbConn};
 use crate::domain::{Email, Username};
@@ -78,7 +78,11 @@ pub fn seed_demo(
         let batch: Vec<NewPost> = (0..n)
             .map(|k| {
                 let i = start as usize + inserted + k + 1;
-                let published = i.is_multiple_of(2);
+                let status = if i.is_multiple_of(2) {
+                    PostStatus::Published
+                } else {
+                    PostStatus::Draft
+                };
                 NewPost {
                     author_id: author_ids[i % author_ids.len()],
                     title: format!("Demo post {i}"),
@@ -86,8 +90,8 @@ pub fn seed_demo(
                     body: format!(
                         "This is demo post number {i}. It exists so there is something to read."
                     ),
-                    status: if published { "published" } else { "draft" }.to_owned(),
-                    published_at: published.then_some(at),
+                    status: status.as_str().to_owned(),
+                    published_at: (status == PostStatus::Published).then_some(at),
                     created_at: at,
                     updated_at: at,
                 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::*;
 use super::time::{MaybeStamp, Stamp};
+use crate::authz::{CommentFacts, PostFacts};
 
 #[derive(Clone, Debug, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
@@ -143,6 +144,68 @@ pub struct Post {
     pub scheduled_by: Option<i64>,
 }
 
+/// Where a post is in its life, stored as text in `posts.status` (SPEC §6).
+///
+/// A new state is one more variant, one more arm in [`PostStatus::as_str`], one more entry
+/// in [`PostStatus::ALL`] (which [`PostStatus::parse`] reads) and the migration's `CHECK`;
+/// the compiler then points at every `match` that must decide what the state means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PostStatus {
+    Draft,
+    Published,
+}
+
+impl PostStatus {
+    /// Every status, in the order a post moves through them.
+    pub const ALL: [PostStatus; 2] = [PostStatus::Draft, PostStatus::Published];
+
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+        }
+    }
+
+    /// The status named `raw` exactly (no case folding: the names are an API value).
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The names joined for a message: `draft or published`.
+    pub fn names() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
+        match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+}
+
+impl std::fmt::Display for PostStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Post {
+    /// The post's status. The column's `CHECK` admits only known names; a value this build
+    /// does not know (a newer schema, say) reads as a draft, which nobody but its author and
+    /// editors can see, never as published.
+    pub fn status(&self) -> PostStatus {
+        PostStatus::parse(&self.status).unwrap_or(PostStatus::Draft)
+    }
+
+    /// What the policy needs to know about this post (`authz::check_post`).
+    pub fn facts(&self) -> PostFacts {
+        PostFacts {
+            author_id: self.author_id,
+            published: self.status() == PostStatus::Published,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = posts, treat_none_as_default_value = false)]
 pub struct NewPost {
@@ -169,6 +232,16 @@ pub struct Comment {
     pub updated_at: NaiveDateTime,
 }
 
+impl Comment {
+    /// What the policy needs to know about this comment on `post` (`authz::check_comment`).
+    pub fn facts(&self, post: &Post) -> CommentFacts {
+        CommentFacts {
+            author_id: self.author_id,
+            post: post.facts(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = comments)]
 pub struct NewComment {
@@ -177,4 +250,20 @@ pub struct NewComment {
     pub body: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PostStatus;
+
+    #[test]
+    fn every_status_parses_back_from_its_name_and_nothing_else_does() {
+        for status in PostStatus::ALL {
+            assert_eq!(PostStatus::parse(status.as_str()), Some(status), "{status}");
+        }
+        for raw in ["", "Published", "DRAFT", " draft", "deleted"] {
+            assert_eq!(PostStatus::parse(raw), None, "{raw:?}");
+        }
+        assert_eq!(PostStatus::names(), "draft or published");
+    }
 }

@@ -1,21 +1,15 @@
 //! Post changes with their policy check inside the transaction, shared by the JSON API and
 //! the admin pages (one authorization path). Changes to other people's posts are audited.
+//! A refusal comes back as [`Allowed`]'s `Err` (see [`super::Allowed`]).
 
-use super::audit::{record, Outcome};
-use crate::auth::principal::Caller;
-use crate::authz::{check_post, PostAction, PostFacts};
-use crate::db::models::{NewPost, Post};
+use super::audit::{record, Actor, Outcome};
+use super::Allowed;
+use crate::authz::{check_post, PostAction, Principal};
+use crate::db::models::{NewPost, Post, PostStatus};
 use crate::db::queries::posts::{self as post_q, AuthorRow, PostChanges};
 use crate::db::{now, write_tx, DbConn};
 use crate::domain::slugify;
 use crate::error::AppError;
-
-pub fn facts(post: &Post) -> PostFacts {
-    PostFacts {
-        author_id: post.author_id,
-        published: post.status == "published",
-    }
-}
 
 /// A post to create, already validated and allowed (`authz::check_create_post`).
 pub struct Draft {
@@ -24,7 +18,7 @@ pub struct Draft {
     pub body: String,
     /// `None`: derived from the title, made unique.
     pub slug: Option<String>,
-    pub published: bool,
+    pub status: PostStatus,
 }
 
 /// Creates a post. A slug the caller chose must be free (409); a derived one is the first
@@ -44,6 +38,7 @@ pub fn create_post(conn: &mut DbConn, draft: &Draft) -> Result<(Post, AuthorRow)
                 None => free_slug(conn, &slugify(&draft.title))?,
             };
             let at = now();
+            let published = draft.status == PostStatus::Published;
             let post = post_q::insert_post(
                 conn,
                 &NewPost {
@@ -51,13 +46,8 @@ pub fn create_post(conn: &mut DbConn, draft: &Draft) -> Result<(Post, AuthorRow)
                     title: draft.title.clone(),
                     slug,
                     body: draft.body.clone(),
-                    status: if draft.published {
-                        "published"
-                    } else {
-                        "draft"
-                    }
-                    .into(),
-                    published_at: draft.published.then_some(at),
+                    status: draft.status.as_str().into(),
+                    published_at: published.then_some(at),
                     created_at: at,
                     updated_at: at,
                 },
@@ -88,17 +78,21 @@ fn free_slug(conn: &mut DbConn, base: &str) -> Result<String, AppError> {
     unreachable!("some suffix is free")
 }
 
-/// Updates, publishes or unpublishes post `id` if the policy allows `action`.
+/// Updates, publishes or unpublishes post `id` if the policy lets `principal` do
+/// `action`; `actor` is recorded when the post is someone else's.
 pub fn change_post(
     conn: &mut DbConn,
-    caller: &Caller,
+    principal: &Principal,
+    actor: &Actor,
     id: i64,
     action: PostAction,
     mut changes: PostChanges,
-) -> Result<(Post, AuthorRow), AppError> {
+) -> Result<Allowed<(Post, AuthorRow)>, AppError> {
     write_tx(conn, |conn| {
         let (post, _) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
-        check_post(&caller.principal, action, facts(&post)).map_err(|d| caller.deny(d))?;
+        if let Err(denied) = check_post(principal, action, post.facts()) {
+            return Ok(Err(denied));
+        }
         if let Some(slug) = &changes.slug {
             if post_q::slug_taken(conn, slug, Some(id))? {
                 return Err(AppError::Conflict("slug is already taken".into()));
@@ -106,25 +100,20 @@ pub fn change_post(
         }
         changes.updated_at = Some(now());
         post_q::update_post(conn, id, &changes)?;
-        if caller.principal.user_id != Some(post.author_id) {
+        if !principal.is_owner(post.author_id) {
             let verb = action.name().trim_start_matches("post:");
-            record(
-                conn,
-                &caller.actor(),
-                &format!("post.{verb}"),
-                &format!("post {id}"),
-                Outcome::Success,
-                &post.slug,
-            )?;
+            let target = format!("post {id}");
+            let event = format!("post.{verb}");
+            record(conn, actor, &event, &target, Outcome::Success, &post.slug)?;
         }
-        post_q::find_post(conn, id)?.ok_or(AppError::NotFound)
+        Ok(Ok(post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?))
     })
 }
 
 /// The changes that publish a post now.
 pub fn publishing() -> PostChanges {
     PostChanges {
-        status: Some("published".into()),
+        status: Some(PostStatus::Published.as_str().into()),
         published_at: Some(Some(now())),
         ..Default::default()
     }
@@ -133,29 +122,37 @@ pub fn publishing() -> PostChanges {
 /// The changes that turn a post back into a draft.
 pub fn unpublishing() -> PostChanges {
     PostChanges {
-        status: Some("draft".into()),
+        status: Some(PostStatus::Draft.as_str().into()),
         published_at: Some(None),
         ..Default::default()
     }
 }
 
-/// Deletes post `id` if the policy allows it.
-pub fn delete_post(conn: &mut DbConn, caller: &Caller, id: i64) -> Result<(), AppError> {
+/// Deletes post `id` if the policy lets `principal` delete it; `actor` is recorded when
+/// the post is someone else's.
+pub fn delete_post(
+    conn: &mut DbConn,
+    principal: &Principal,
+    actor: &Actor,
+    id: i64,
+) -> Result<Allowed<()>, AppError> {
     write_tx(conn, |conn| {
         let (post, _) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
-        check_post(&caller.principal, PostAction::Delete, facts(&post))
-            .map_err(|d| caller.deny(d))?;
+        if let Err(denied) = check_post(principal, PostAction::Delete, post.facts()) {
+            return Ok(Err(denied));
+        }
         post_q::delete_post(conn, id)?;
-        if caller.principal.user_id != Some(post.author_id) {
+        if !principal.is_owner(post.author_id) {
+            let target = format!("post {id}");
             record(
                 conn,
-                &caller.actor(),
+                actor,
                 "post.delete",
-                &format!("post {id}"),
+                &target,
                 Outcome::Success,
                 &post.slug,
             )?;
         }
-        Ok(())
+        Ok(Ok(()))
     })
 }

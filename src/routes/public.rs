@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use crate::auth::principal::Caller;
 use crate::authz::{check_post, PostAction};
+use crate::db::models::PostStatus;
 use crate::db::queries::comments as comment_q;
 use crate::db::queries::posts::{self as post_q, PostFilter};
 use crate::error::AppError;
-use crate::manage::posts::facts;
 use crate::routes::admin::{render, PageError};
 use crate::routes::api::cursor;
 use crate::routes::api::views::display_time;
@@ -67,7 +67,7 @@ pub async fn index(
     // The front page shows published posts only, even to editors who may read drafts.
     let filter = PostFilter {
         author_id: None,
-        status: Some("published".into()),
+        status: Some(PostStatus::Published),
         before_id,
     };
     let scope = crate::authz::post_read_scope(&caller.principal);
@@ -100,11 +100,11 @@ pub async fn show_post(
         .run(move |c| post_q::find_post_by_slug(c, &slug)?.ok_or(AppError::NotFound))
         .await?;
     // The API's read rule, steps 1 and 2 of SPEC §4: a post one may not read does not exist.
-    if check_post(&caller.principal, PostAction::Read, facts(&post)).is_err() {
+    if check_post(&caller.principal, PostAction::Read, post.facts()).is_err() {
         return Err(AppError::NotFound.into());
     }
     // Comments only when the same policy lets this visitor read them.
-    let comments = if check_post(&caller.principal, PostAction::ReadComments, facts(&post)).is_ok()
+    let comments = if check_post(&caller.principal, PostAction::ReadComments, post.facts()).is_ok()
     {
         let post_id = post.id;
         state

@@ -7,6 +7,7 @@
 use diesel::sql_types::{BigInt, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 use quire::authz::policy::ReadScope;
+use quire::db::models::PostStatus;
 use quire::db::queries::posts::{list_posts, PostFilter};
 use quire::db::DbConn;
 
@@ -64,7 +65,7 @@ async fn postgres_list_statements_are_planned_once_not_per_request() {
                 (
                     ReadScope::All,
                     PostFilter {
-                        status: Some("draft".into()),
+                        status: Some(PostStatus::Draft),
                         ..PostFilter::default()
                     },
                 ),

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use crate::db::models::PostStatus;
 use crate::db::schema::{comments, posts};
 use crate::db::DbConn;
 
@@ -12,7 +13,7 @@ pub fn find_post_facts(conn: &mut DbConn, id: i64) -> QueryResult<Option<(i64, b
         .select((posts::author_id, posts::status))
         .first::<(i64, String)>(conn)
         .optional()
-        .map(|r| r.map(|(a, s)| (a, s == "published")))
+        .map(|r| r.map(|(a, s)| (a, is_published(&s))))
 }
 
 /// What a decision needs about a comment and its post.
@@ -42,7 +43,12 @@ pub fn find_comment_facts(conn: &mut DbConn, id: i64) -> QueryResult<Option<Comm
                 author_id,
                 post_id,
                 post_author_id,
-                post_published: status == "published",
+                post_published: is_published(&status),
             })
         })
+}
+
+/// A stored status as the policy sees it (unknown names read as drafts, like `Post::status`).
+fn is_published(status: &str) -> bool {
+    PostStatus::parse(status) == Some(PostStatus::Published)
 }

@@ -19,7 +19,7 @@ pub fn count_posts(conn: &mut DbConn) -> QueryResult<i64> {
 }
 
 use crate::authz::ReadScope;
-use crate::db::models::Post;
+use crate::db::models::{Post, PostStatus};
 use crate::db::schema::users;
 
 /// The author fields every post response shows.
@@ -29,40 +29,12 @@ pub type AuthorRow = (i64, String, String);
 #[derive(Clone, Debug, Default)]
 pub struct PostFilter {
     pub author_id: Option<i64>,
-    pub status: Option<String>,
+    pub status: Option<PostStatus>,
     /// Keyset pagination, newest first: only posts with an id below this.
     pub before_id: Option<i64>,
 }
 
-/// [`find_post`] plus the authorization generation ([`super::settings::find_generation`]),
-/// read by the same statement: the single-post read, the hottest request, then costs one
-/// statement and one read transaction, not two. When there is no such post the generation
-/// is read on its own.
-pub fn find_post_and_generation(
-    conn: &mut DbConn,
-    id: i64,
-) -> QueryResult<(i64, Option<(Post, AuthorRow)>)> {
-    use crate::db::schema::authz_state;
-    let row: Option<(i64, Post, AuthorRow)> = crate::on_backend!(conn, |c| posts::table
-        .inner_join(users::table)
-        .filter(posts::id.eq(id))
-        .select((
-            authz_state::table
-                .find(1)
-                .select(authz_state::generation)
-                .single_value()
-                .assume_not_null(),
-            posts::all_columns,
-            (users::id, users::username, users::display_name),
-        ))
-        .first(c)
-        .optional())?;
-    match row {
-        Some((generation, post, author)) => Ok((generation, Some((post, author)))),
-        None => Ok((super::settings::find_generation(conn)?, None)),
-    }
-}
-
+/// Post `id` with its author, by primary key.
 pub fn find_post(conn: &mut DbConn, id: i64) -> QueryResult<Option<(Post, AuthorRow)>> {
     crate::on_backend!(conn, |c| posts::table
         .inner_join(users::table)
@@ -74,6 +46,9 @@ pub fn find_post(conn: &mut DbConn, id: i64) -> QueryResult<Option<(Post, Author
         .first(c)
         .optional())
 }
+
+/// The status everyone with `posts:read` may see.
+const PUBLISHED: PostStatus = PostStatus::Published;
 
 /// Posts the caller may read, newest first: the read rule of SPEC §4 as SQL (derived from
 /// `authz::ReadScope`), so pages are never post-filtered.
@@ -91,11 +66,12 @@ pub fn list_posts(
     match scope {
         ReadScope::Nothing => Ok(Vec::new()),
         ReadScope::All => page(conn, filter, None, None, None, limit),
-        ReadScope::PublishedOrOwn(None) => page(conn, filter, Some("published"), None, None, limit),
+        ReadScope::PublishedOrOwn(None) => page(conn, filter, Some(PUBLISHED), None, None, limit),
         ReadScope::PublishedOrOwn(Some(me)) => {
-            let published = match filter.status.as_deref() {
-                Some("draft") => Vec::new(),
-                _ => page(conn, filter, Some("published"), None, None, limit)?,
+            // Asked for another status, the published walk has nothing to add.
+            let published = match filter.status {
+                Some(status) if status != PUBLISHED => Vec::new(),
+                _ => page(conn, filter, Some(PUBLISHED), None, None, limit)?,
             };
             // Below the last post of a full page of published posts, no own post can make
             // the first `limit`: only the own posts above it are fetched (usually none).
@@ -121,7 +97,7 @@ pub fn list_posts(
 fn page(
     conn: &mut DbConn,
     filter: &PostFilter,
-    status: Option<&str>,
+    status: Option<PostStatus>,
     author: Option<i64>,
     above: Option<i64>,
     limit: i64,
@@ -140,7 +116,7 @@ fn page(
             .limit(limit)
             .into_boxed();
         if let Some(status) = status {
-            query = query.filter(posts::status.eq(status.to_owned()));
+            query = query.filter(posts::status.eq(status.as_str()));
         }
         if let Some(author) = author {
             query = query.filter(posts::author_id.eq(author));
@@ -148,8 +124,8 @@ fn page(
         if let Some(author) = filter.author_id {
             query = query.filter(posts::author_id.eq(author));
         }
-        if let Some(status) = &filter.status {
-            query = query.filter(posts::status.eq(status.clone()));
+        if let Some(status) = filter.status {
+            query = query.filter(posts::status.eq(status.as_str()));
         }
         if let Some(before) = filter.before_id {
             query = query.filter(posts::id.lt(before));
@@ -168,7 +144,7 @@ fn page(
 fn unfiltered_page(
     conn: &mut DbConn,
     before: Option<i64>,
-    status: Option<&str>,
+    status: Option<PostStatus>,
     author: Option<i64>,
     above: Option<i64>,
     limit: i64,
@@ -185,7 +161,7 @@ fn unfiltered_page(
             ))
             .order(posts::id.desc())
             .limit(limit);
-        match (status, author) {
+        match (status.map(PostStatus::as_str), author) {
             (None, None) => query.filter(range).load(c),
             (Some(status), None) => query.filter(posts::status.eq(status).and(range)).load(c),
             (None, Some(author)) => query.filter(posts::author_id.eq(author).and(range)).load(c),

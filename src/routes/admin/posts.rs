@@ -10,6 +10,7 @@ use super::{guard, render, see_other, CsrfForm, Layout, PageError};
 use crate::auth::principal::Caller;
 use crate::auth::session::{check_csrf, flash};
 use crate::authz::{post_read_scope, PostAction, PostCan};
+use crate::db::models::PostStatus;
 use crate::db::queries::posts::{self as post_q, PostFilter};
 use crate::error::AppError;
 use crate::manage;
@@ -53,10 +54,8 @@ pub async fn posts_page(
     q: web::Query<PostsQuery>,
 ) -> Result<HttpResponse, PageError> {
     guard(&caller, &req, PostAction::Read.requirement())?;
-    let status = q
-        .status
-        .clone()
-        .filter(|s| s == "draft" || s == "published");
+    // An unknown status in the address shows every post rather than an error page.
+    let status = q.status.as_deref().and_then(PostStatus::parse);
     let before_id = q
         .cursor
         .as_deref()
@@ -66,7 +65,7 @@ pub async fn posts_page(
     let scope = post_read_scope(&caller.principal);
     let filter = PostFilter {
         author_id: None,
-        status: status.clone(),
+        status,
         before_id,
     };
     let limit = 25;
@@ -78,10 +77,10 @@ pub async fn posts_page(
     let posts = rows
         .into_iter()
         .map(|(p, a)| {
-            let can = PostCan::for_post(&caller.principal, manage::posts::facts(&p));
+            let can = PostCan::for_post(&caller.principal, p.facts());
             PostRow {
                 id: p.id,
-                published: p.status == "published",
+                published: p.status() == PostStatus::Published,
                 title: p.title,
                 slug: p.slug,
                 author: a.1,
@@ -95,7 +94,10 @@ pub async fn posts_page(
     render(&PostsPage {
         layout: Layout::new("Posts", &caller, &session),
         posts,
-        status: status.unwrap_or_default(),
+        status: status
+            .map(PostStatus::as_str)
+            .unwrap_or_default()
+            .to_owned(),
         next_cursor,
     })
 }
@@ -119,20 +121,22 @@ pub async fn change_post_form(
         _ => return Err(AppError::NotFound.into()),
     };
     guard(&caller, &req, action.requirement())?;
+    let (principal, actor) = (caller.principal.clone(), caller.actor());
     let result = state
         .db
         .run(move |conn| match action {
-            PostAction::Delete => manage::posts::delete_post(conn, &caller, id),
-            PostAction::Publish => {
-                manage::posts::change_post(conn, &caller, id, action, manage::posts::publishing())
-                    .map(|_| ())
-            }
+            PostAction::Delete => manage::posts::delete_post(conn, &principal, &actor, id),
             _ => {
-                manage::posts::change_post(conn, &caller, id, action, manage::posts::unpublishing())
-                    .map(|_| ())
+                let changes = match action {
+                    PostAction::Publish => manage::posts::publishing(),
+                    _ => manage::posts::unpublishing(),
+                };
+                manage::posts::change_post(conn, &principal, &actor, id, action, changes)
+                    .map(|allowed| allowed.map(|_| ()))
             }
         })
-        .await;
+        .await
+        .and_then(|allowed| allowed.map_err(|d| caller.deny(d)));
     match result {
         Ok(()) => flash(
             &session,

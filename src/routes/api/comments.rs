@@ -1,23 +1,19 @@
 //! Comments (SPEC §4, §6): `/api/posts/{id}/comments` and `/api/comments/{id}`.
-//! extract → validate → load → policy → write → respond, like the posts.
+//! extract → validate → load → policy → write → respond, like the posts: the list reads in
+//! one [`Credentials::run`], the writes are `manage::comments` transactions.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use crate::auth::principal::Caller;
-use crate::authz::{
-    check_comment, check_post, CommentAction, CommentCan, CommentFacts, PostAction, Principal,
-};
-use crate::db::models::{Comment, NewComment, Post};
+use crate::auth::principal::{Caller, Credentials};
+use crate::authz::{check_post, CommentAction, CommentCan, PostAction, Principal};
+use crate::db::models::{Comment, Post};
 use crate::db::queries::comments as comment_q;
 use crate::db::queries::posts::{self as post_q, AuthorRow};
-use crate::db::{now, write_tx};
 use crate::domain::parse_body;
-use crate::error::AppError;
-use crate::error::ErrorBody;
-use crate::manage::audit::{record, Outcome};
-use crate::manage::posts::facts;
+use crate::error::{AppError, ErrorBody};
+use crate::manage;
 use crate::routes::api::cursor;
 use crate::routes::api::posts::AuthorView;
 use crate::routes::api::views::rfc3339;
@@ -47,25 +43,14 @@ pub struct CommentCanView {
     pub delete: bool,
 }
 
-fn comment_facts(comment: &Comment, post: &Post) -> CommentFacts {
-    CommentFacts {
-        author_id: comment.author_id,
-        post: facts(post),
-    }
-}
-
 impl CommentView {
     pub fn new(principal: &Principal, post: &Post, comment: Comment, author: AuthorRow) -> Self {
-        let can = CommentCan::for_comment(principal, comment_facts(&comment, post));
+        let can = CommentCan::for_comment(principal, comment.facts(post));
         Self {
             id: comment.id,
             post_id: comment.post_id,
             body: comment.body,
-            author: AuthorView {
-                id: author.0,
-                username: author.1,
-                display_name: author.2,
-            },
+            author: author.into(),
             created_at: rfc3339(comment.created_at),
             updated_at: rfc3339(comment.updated_at),
             can: CommentCanView {
@@ -106,28 +91,22 @@ pub struct CommentPage {
 )]
 #[get("/posts/{id}/comments")]
 pub async fn list_comments(
-    state: State,
-    caller: Caller,
+    credentials: Credentials,
     id: web::Path<i64>,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    caller.require_any(PostAction::ReadComments.requirement())?;
-    let limit = cursor::limit(q.limit.as_deref())?;
-    let after_id = q
-        .cursor
-        .as_deref()
-        .map(|c| cursor::decode(CURSOR, c))
-        .transpose()?;
-    let id = id.into_inner();
-    let principal = caller.principal.clone();
-    let deny_as = caller.clone();
-    let (post, rows) = state
-        .db
-        .run(move |conn| {
+    let (id, q) = (id.into_inner(), q.into_inner());
+    let (caller, (post, rows, limit)) = credentials
+        .run(move |conn, caller| {
+            caller.require_any(PostAction::ReadComments.requirement())?;
+            let limit = cursor::limit(q.limit.as_deref())?;
+            let after_id = q.cursor.as_deref().map(|c| cursor::decode(CURSOR, c));
+            let after_id = after_id.transpose()?;
             let (post, _) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
-            check_post(&principal, PostAction::ReadComments, facts(&post))
-                .map_err(|d| deny_as.deny(d))?;
-            Ok((post, comment_q::list_comments(conn, id, after_id, limit)?))
+            check_post(&caller.principal, PostAction::ReadComments, post.facts())
+                .map_err(|d| caller.deny(d))?;
+            let rows = comment_q::list_comments(conn, id, after_id, limit)?;
+            Ok((post, rows, limit))
         })
         .await?;
     let next_cursor = cursor::next(CURSOR, rows.len(), limit, rows.last().map(|(c, _)| c.id));
@@ -173,35 +152,17 @@ pub async fn create_comment(
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(PostAction::Comment.requirement())?;
     // The author; callers without credentials never comment (the policy says so too).
-    let user = caller.user()?.clone();
+    let author_id = caller.user()?.id;
     let text = comment_text(body.into_inner())?;
-    let id = id.into_inner();
-    let principal = caller.principal.clone();
-    let deny_as = caller.clone();
-    let view = state
+    let (principal, post_id) = (caller.principal.clone(), id.into_inner());
+    let (comment, author, post) = state
         .db
         .run(move |conn| {
-            write_tx(conn, |conn| {
-                let (post, _) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
-                check_post(&principal, PostAction::Comment, facts(&post))
-                    .map_err(|d| deny_as.deny(d))?;
-                let at = now();
-                let comment = comment_q::insert_comment(
-                    conn,
-                    &NewComment {
-                        post_id: id,
-                        author_id: user.id,
-                        body: text,
-                        created_at: at,
-                        updated_at: at,
-                    },
-                )?;
-                let (comment, author, post) =
-                    comment_q::find_comment(conn, comment.id)?.ok_or(AppError::NotFound)?;
-                Ok(CommentView::new(&principal, &post, comment, author))
-            })
+            manage::comments::create_comment(conn, &principal, author_id, post_id, text)
         })
-        .await?;
+        .await?
+        .map_err(|d| caller.deny(d))?;
+    let view = CommentView::new(&caller.principal, &post, comment, author);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/comments/{}", view.id)))
         .json(view))
@@ -228,28 +189,13 @@ pub async fn update_comment(
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(CommentAction::Update.requirement())?;
     let text = comment_text(body.into_inner())?;
-    let id = id.into_inner();
-    let principal = caller.principal.clone();
-    let deny_as = caller.clone();
-    let view = state
+    let (principal, id) = (caller.principal.clone(), id.into_inner());
+    let (comment, author, post) = state
         .db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let (comment, author, post) =
-                    comment_q::find_comment(conn, id)?.ok_or(AppError::NotFound)?;
-                check_comment(
-                    &principal,
-                    CommentAction::Update,
-                    comment_facts(&comment, &post),
-                )
-                .map_err(|d| deny_as.deny(d))?;
-                // Only the author may edit (SPEC §4), so an edit is never someone else's
-                // content and needs no audit event.
-                let comment = comment_q::update_comment_body(conn, id, &text, now())?;
-                Ok(CommentView::new(&principal, &post, comment, author))
-            })
-        })
-        .await?;
+        .run(move |conn| manage::comments::update_comment(conn, &principal, id, &text))
+        .await?
+        .map_err(|d| caller.deny(d))?;
+    let view = CommentView::new(&caller.principal, &post, comment, author);
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -270,38 +216,11 @@ pub async fn delete_comment(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(CommentAction::Delete.requirement())?;
-    let id = id.into_inner();
-    let principal = caller.principal.clone();
-    let actor = caller.actor();
-    let deny_as = caller.clone();
+    let (principal, actor, id) = (caller.principal.clone(), caller.actor(), id.into_inner());
     state
         .db
-        .run(move |conn| {
-            write_tx(conn, |conn| {
-                let (comment, author, post) =
-                    comment_q::find_comment(conn, id)?.ok_or(AppError::NotFound)?;
-                check_comment(
-                    &principal,
-                    CommentAction::Delete,
-                    comment_facts(&comment, &post),
-                )
-                .map_err(|d| deny_as.deny(d))?;
-                comment_q::delete_comment(conn, id)?;
-                // Moderation: removing someone else's words is recorded, in the same
-                // transaction, so the deletion and its trace commit together.
-                if !principal.is_owner(comment.author_id) {
-                    record(
-                        conn,
-                        &actor,
-                        "comment.delete",
-                        &format!("comment {id}"),
-                        Outcome::Success,
-                        &format!("on post {} by {}", post.id, author.1),
-                    )?;
-                }
-                Ok(())
-            })
-        })
-        .await?;
+        .run(move |conn| manage::comments::delete_comment(conn, &principal, &actor, id))
+        .await?
+        .map_err(|d| caller.deny(d))?;
     Ok(HttpResponse::NoContent().finish())
 }

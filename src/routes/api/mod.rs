@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod comments;
 pub mod cursor;
+pub mod directory;
 pub mod explain;
 pub mod permissions;
 pub mod posts;
@@ -22,13 +23,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(permissions::list_permissions)
         .service(explain::explain)
         .service(audit::list_audit)
-        .service(posts::list_posts)
-        .service(posts::create_post)
-        .service(posts::get_post)
-        .service(posts::update_post)
-        .service(posts::delete_post)
-        .service(posts::publish_post)
-        .service(posts::unpublish_post)
+        .service(posts::read::list_posts)
+        .service(posts::write::create_post)
+        .service(posts::read::get_post)
+        .service(posts::write::update_post)
+        .service(posts::write::delete_post)
+        .service(posts::write::publish_post)
+        .service(posts::write::unpublish_post)
         .service(comments::list_comments)
         .service(comments::create_comment)
         .service(comments::update_comment)

@@ -1,4 +1,5 @@
-//! JSON shapes of SPEC §6, built from rows.
+//! JSON shapes of SPEC §6, built from rows. Nothing here touches the database: the reads
+//! behind `UserView::load` and `RoleView::load` are in [`super::directory`].
 
 use std::collections::HashMap;
 
@@ -6,12 +7,8 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use crate::authz::roles::RoleGraph;
-use crate::authz::PermissionSet;
+use crate::authz::{PermissionSet, RoleDef};
 use crate::db::models::{Role, User};
-use crate::db::queries::{roles as role_q, users as user_q};
-use crate::db::DbConn;
-use crate::error::AppError;
-use crate::manage;
 
 /// RFC 3339 UTC to the second: `2026-11-23T10:12:00Z`.
 pub fn rfc3339(t: NaiveDateTime) -> String {
@@ -51,13 +48,18 @@ pub struct Directory {
     now: chrono::NaiveDateTime,
 }
 
+/// A user's role assignments: the role's name and when it expires.
+pub type Assignments = Vec<(String, Option<NaiveDateTime>)>;
+
 impl Directory {
-    pub fn load(conn: &mut DbConn) -> Result<Self, AppError> {
-        Ok(Self {
-            graph: RoleGraph::new(role_q::load_role_defs(conn)?),
-            catalog: manage::roles::catalog(conn)?,
-            now: crate::db::now(),
-        })
+    /// Resolves against the role definitions `defs` and the permission `catalog`, with
+    /// assignments expiring before `now` left out.
+    pub fn new(defs: Vec<RoleDef>, catalog: Vec<String>, now: NaiveDateTime) -> Self {
+        Self {
+            graph: RoleGraph::new(defs),
+            catalog,
+            now,
+        }
     }
 
     fn expand(&self, set: &PermissionSet) -> Vec<String> {
@@ -65,7 +67,8 @@ impl Directory {
         set.expand(&catalog)
     }
 
-    fn user(&self, user: User, assignments: Vec<(String, Option<NaiveDateTime>)>) -> UserView {
+    /// The view of `user` holding `assignments` (expired ones are dropped here).
+    pub fn user(&self, user: User, assignments: Assignments) -> UserView {
         let active: Vec<(String, Option<NaiveDateTime>)> = assignments
             .into_iter()
             .filter(|(_, exp)| exp.is_none_or(|e| e > self.now))
@@ -89,7 +92,8 @@ impl Directory {
         }
     }
 
-    fn role(&self, role: Role, user_count: i64) -> RoleView {
+    /// The view of `role`, held directly by `user_count` users.
+    pub fn role(&self, role: Role, user_count: i64) -> RoleView {
         let def = self.graph.get(&role.name);
         let mut inherits = def.map(|d| d.parents.clone()).unwrap_or_default();
         inherits.sort();
@@ -135,27 +139,24 @@ pub struct MeView {
     pub csrf_token: Option<String>,
 }
 
-impl UserView {
-    pub fn load(conn: &mut DbConn, user: User) -> Result<Self, AppError> {
-        let assignments = user_q::list_assignments(conn, user.id)?;
-        Ok(Directory::load(conn)?.user(user, assignments))
-    }
-
-    /// Views of several users with three queries in all.
-    pub fn load_many(conn: &mut DbConn, users: Vec<User>) -> Result<Vec<Self>, AppError> {
-        let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
-        let mut by_user: HashMap<i64, Vec<(String, Option<NaiveDateTime>)>> = HashMap::new();
-        for (user_id, role, exp) in user_q::list_assignments_of(conn, &ids)? {
+impl Directory {
+    /// Views of `users`, given the assignments of all of them as `(user id, role, expiry)`.
+    pub fn users(
+        &self,
+        users: Vec<User>,
+        assignments: Vec<(i64, String, Option<NaiveDateTime>)>,
+    ) -> Vec<UserView> {
+        let mut by_user: HashMap<i64, Assignments> = HashMap::new();
+        for (user_id, role, exp) in assignments {
             by_user.entry(user_id).or_default().push((role, exp));
         }
-        let dir = Directory::load(conn)?;
-        Ok(users
+        users
             .into_iter()
             .map(|u| {
-                let assignments = by_user.remove(&u.id).unwrap_or_default();
-                dir.user(u, assignments)
+                let held = by_user.remove(&u.id).unwrap_or_default();
+                self.user(u, held)
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -203,28 +204,4 @@ pub struct PermissionView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PermissionList {
     pub items: Vec<PermissionView>,
-}
-
-impl RoleView {
-    /// Every role, by name.
-    pub fn load_all(conn: &mut DbConn) -> Result<Vec<Self>, AppError> {
-        let counts = role_q::count_active_holders(conn, crate::db::now())?;
-        let dir = Directory::load(conn)?;
-        Ok(role_q::list_roles(conn)?
-            .into_iter()
-            .map(|r| {
-                let count = counts.get(&r.id).copied().unwrap_or(0);
-                dir.role(r, count)
-            })
-            .collect())
-    }
-
-    pub fn load(conn: &mut DbConn, name: &str) -> Result<Self, AppError> {
-        let role = role_q::find_role_by_name(conn, name)?.ok_or(AppError::NotFound)?;
-        let count = role_q::count_active_holders(conn, crate::db::now())?
-            .get(&role.id)
-            .copied()
-            .unwrap_or(0);
-        Ok(Directory::load(conn)?.role(role, count))
-    }
 }

@@ -1,0 +1,84 @@
+//! `/api/posts` (SPEC §4, §6): the reads in [`read`], the writes in [`write`], each handler
+//! one straight line: credentials → route requirement → load → policy → write → respond.
+//! The JSON shape of a post is here, shared by both.
+
+pub mod read;
+pub mod write;
+
+use serde::Serialize;
+
+use crate::authz::{PostCan, Principal};
+use crate::db::models::{Post, PostStatus};
+use crate::db::queries::posts::AuthorRow;
+use crate::routes::api::views::rfc3339;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuthorView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+}
+
+impl From<AuthorRow> for AuthorView {
+    fn from((id, username, display_name): AuthorRow) -> Self {
+        Self {
+            id,
+            username,
+            display_name,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PostView {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub body: String,
+    pub status: String,
+    pub author: AuthorView,
+    pub created_at: String,
+    pub updated_at: String,
+    pub published_at: Option<String>,
+    /// What the policy allows the caller to do with this post (the same functions that
+    /// guard the handlers decide it).
+    pub can: CanView,
+}
+
+/// `PostCan` as JSON (authz stays free of serde).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CanView {
+    pub update: bool,
+    pub publish: bool,
+    pub delete: bool,
+    pub comment: bool,
+}
+
+impl PostView {
+    pub fn new(principal: &Principal, post: Post, author: AuthorRow) -> Self {
+        let can = PostCan::for_post(principal, post.facts());
+        Self {
+            status: post.status().as_str().to_owned(),
+            id: post.id,
+            title: post.title,
+            slug: post.slug,
+            body: post.body,
+            author: author.into(),
+            created_at: rfc3339(post.created_at),
+            updated_at: rfc3339(post.updated_at),
+            published_at: post.published_at.map(rfc3339),
+            can: CanView {
+                update: can.update,
+                publish: can.publish,
+                delete: can.delete,
+                comment: can.comment,
+            },
+        }
+    }
+}
+
+/// A `status` named by the client (a query parameter or a body field), or the message
+/// saying which names are valid.
+fn parse_status(raw: &str) -> Result<PostStatus, String> {
+    PostStatus::parse(raw).ok_or_else(|| format!("must be {}", PostStatus::names()))
+}

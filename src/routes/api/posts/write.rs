@@ -1,0 +1,254 @@
+//! The post writes: create, update, publish, unpublish, delete. Validation first (after
+//! the route requirement), then one `manage::posts` transaction that loads the post,
+//! checks the policy and writes.
+
+use actix_web::{delete, patch, post, web, HttpResponse};
+use serde::Deserialize;
+use validator::Validate;
+
+use super::{parse_status, PostView};
+use crate::auth::principal::Caller;
+use crate::authz::{check_create_post, PostAction};
+use crate::db::models::PostStatus;
+use crate::db::queries::posts::PostChanges;
+use crate::domain::{parse_body, parse_slug, parse_title};
+use crate::error::{AppError, ErrorBody, FieldErrors};
+use crate::manage;
+use crate::routes::extractors::validated;
+use crate::state::State;
+
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[schema(as = NewPostBody)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
+    title: String,
+    #[validate(length(min = 1, max = 100000, message = "must be 1 to 100000 characters"))]
+    #[schema(min_length = 1, max_length = 100000)]
+    body: String,
+    /// Derived from the title when absent.
+    #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
+    #[schema(max_length = 80, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    slug: Option<String>,
+    /// `draft` (default) or `published`.
+    #[schema(pattern = "^(draft|published)$")]
+    status: Option<String>,
+}
+
+impl CreateBody {
+    /// Asks to be published (what `check_create_post` decides on, before validation).
+    fn publishes(&self) -> bool {
+        self.status.as_deref().and_then(PostStatus::parse) == Some(PostStatus::Published)
+    }
+
+    /// The post to create by `author_id`, or 422 naming every bad field.
+    fn into_draft(self, author_id: i64) -> Result<manage::posts::Draft, AppError> {
+        let body = validated(self)?;
+        let mut errors = FieldErrors::new();
+        let title = field(&mut errors, "title", parse_title(&body.title));
+        let text = field(&mut errors, "body", parse_body(&body.body, false));
+        let slug = body.slug.as_deref().map(parse_slug).transpose();
+        let slug = field(&mut errors, "slug", slug).flatten();
+        let status = body.status.as_deref().map(parse_status).transpose();
+        let status = field(&mut errors, "status", status).flatten();
+        let (Some(title), Some(body), true) = (title, text, errors.is_empty()) else {
+            return Err(AppError::Validation(errors));
+        };
+        Ok(manage::posts::Draft {
+            author_id,
+            title,
+            body,
+            slug,
+            status: status.unwrap_or(PostStatus::Draft),
+        })
+    }
+}
+
+/// The value, or `None` with `name`'s message noted in `errors`.
+fn field<T>(errors: &mut FieldErrors, name: &str, parsed: Result<T, String>) -> Option<T> {
+    parsed.map_err(|m| errors.insert(name.into(), vec![m])).ok()
+}
+
+#[utoipa::path(
+    tag = "posts",
+    request_body = CreateBody,
+    security(("oauth2" = ["posts:create"])),
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = PostView),
+        (status = 403, description = "Missing posts:create (or publish rights for status=published)", body = ErrorBody),
+        (status = 409, description = "Slug taken", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+#[post("/posts")]
+pub async fn create_post(
+    state: State,
+    caller: Caller,
+    body: web::Json<CreateBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    // Permission first: a caller who may not create learns nothing from validation.
+    check_create_post(&caller.principal, body.publishes()).map_err(|d| caller.deny(d))?;
+    let draft = body.into_draft(caller.user()?.id)?;
+    let (post, author) = state
+        .db
+        .run(move |conn| manage::posts::create_post(conn, &draft))
+        .await?;
+    let view = PostView::new(&caller.principal, post, author);
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/posts/{}", view.id)))
+        .json(view))
+}
+
+#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[schema(as = PostPatchBody)]
+#[serde(deny_unknown_fields)]
+pub struct PatchBody {
+    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
+    title: Option<String>,
+    #[validate(length(min = 1, max = 100000, message = "must be 1 to 100000 characters"))]
+    #[schema(min_length = 1, max_length = 100000)]
+    body: Option<String>,
+    #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
+    #[schema(max_length = 80, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
+    slug: Option<String>,
+}
+
+impl PatchBody {
+    /// The changes asked for, or 422 naming every bad field.
+    fn into_changes(self) -> Result<PostChanges, AppError> {
+        let body = validated(self)?;
+        let mut errors = FieldErrors::new();
+        let title = body.title.as_deref().map(parse_title).transpose();
+        let title = field(&mut errors, "title", title).flatten();
+        let text = body
+            .body
+            .as_deref()
+            .map(|b| parse_body(b, false))
+            .transpose();
+        let text = field(&mut errors, "body", text).flatten();
+        let slug = body.slug.as_deref().map(parse_slug).transpose();
+        let slug = field(&mut errors, "slug", slug).flatten();
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Ok(PostChanges {
+            title,
+            slug,
+            body: text,
+            ..Default::default()
+        })
+    }
+}
+
+#[utoipa::path(
+    tag = "posts",
+    request_body = PatchBody,
+    params(("id" = i64, Path, description = "Post id")),
+    security(("oauth2" = ["posts:update"]), ("oauth2" = ["posts:update_own"])),
+    responses(
+        (status = 200, description = "Updated", body = PostView),
+        (status = 403, description = "Readable but not the caller's to change", body = ErrorBody),
+        (status = 404, description = "No post the caller may read", body = ErrorBody),
+        (status = 409, description = "Slug taken", body = ErrorBody),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+#[patch("/posts/{id}")]
+pub async fn update_post(
+    state: State,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<PatchBody>,
+) -> Result<HttpResponse, AppError> {
+    caller.require_any(PostAction::Update.requirement())?;
+    let changes = body.into_inner().into_changes()?;
+    change_post(state, caller, id.into_inner(), PostAction::Update, changes).await
+}
+
+#[utoipa::path(
+    tag = "posts",
+    params(("id" = i64, Path, description = "Post id")),
+    security(("oauth2" = ["posts:publish"]), ("oauth2" = ["posts:publish_own"])),
+    responses(
+        (status = 200, description = "Published", body = PostView),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "No post the caller may read", body = ErrorBody),
+    )
+)]
+#[post("/posts/{id}/publish")]
+pub async fn publish_post(
+    state: State,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let changes = manage::posts::publishing();
+    change_post(state, caller, id.into_inner(), PostAction::Publish, changes).await
+}
+
+#[utoipa::path(
+    tag = "posts",
+    params(("id" = i64, Path, description = "Post id")),
+    security(("oauth2" = ["posts:publish"]), ("oauth2" = ["posts:publish_own"])),
+    responses(
+        (status = 200, description = "Back to draft", body = PostView),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "No post the caller may read", body = ErrorBody),
+    )
+)]
+#[post("/posts/{id}/unpublish")]
+pub async fn unpublish_post(
+    state: State,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let changes = manage::posts::unpublishing();
+    let action = PostAction::Unpublish;
+    change_post(state, caller, id.into_inner(), action, changes).await
+}
+
+/// The shared path of every post change (the policy is checked inside the transaction).
+async fn change_post(
+    state: State,
+    caller: Caller,
+    id: i64,
+    action: PostAction,
+    changes: PostChanges,
+) -> Result<HttpResponse, AppError> {
+    caller.require_any(action.requirement())?;
+    let (principal, actor) = (caller.principal.clone(), caller.actor());
+    let (post, author) = state
+        .db
+        .run(move |conn| manage::posts::change_post(conn, &principal, &actor, id, action, changes))
+        .await?
+        .map_err(|d| caller.deny(d))?;
+    Ok(HttpResponse::Ok().json(PostView::new(&caller.principal, post, author)))
+}
+
+#[utoipa::path(
+    tag = "posts",
+    params(("id" = i64, Path, description = "Post id")),
+    security(("oauth2" = ["posts:delete"]), ("oauth2" = ["posts:delete_own"])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "No post the caller may read", body = ErrorBody),
+    )
+)]
+#[delete("/posts/{id}")]
+pub async fn delete_post(
+    state: State,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    caller.require_any(PostAction::Delete.requirement())?;
+    let (principal, actor, id) = (caller.principal.clone(), caller.actor(), id.into_inner());
+    state
+        .db
+        .run(move |conn| manage::posts::delete_post(conn, &principal, &actor, id))
+        .await?
+        .map_err(|d| caller.deny(d))?;
+    Ok(HttpResponse::NoContent().finish())
+}
