@@ -3,7 +3,6 @@
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use validator::Validate;
 
 use crate::auth::principal::Caller;
 use crate::authz::{
@@ -13,7 +12,7 @@ use crate::db::models::{Comment, NewComment, Post};
 use crate::db::queries::comments as comment_q;
 use crate::db::queries::posts::{self as post_q, AuthorRow};
 use crate::db::{now, write_tx};
-use crate::domain::parse_body;
+use crate::domain::CommentText;
 use crate::error::AppError;
 use crate::error::ErrorBody;
 use crate::manage::audit::{record, Outcome};
@@ -21,7 +20,7 @@ use crate::manage::posts::facts;
 use crate::routes::api::cursor;
 use crate::routes::api::posts::AuthorView;
 use crate::routes::api::views::rfc3339;
-use crate::routes::extractors::validated;
+use crate::routes::extractors::JsonBody;
 use crate::state::State;
 
 /// Marks cursors of comment lists.
@@ -138,18 +137,16 @@ pub async fn list_comments(
     Ok(HttpResponse::Ok().json(CommentPage { items, next_cursor }))
 }
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentBody {
-    #[validate(length(min = 1, max = 10000, message = "must be 1 to 10000 characters"))]
-    #[schema(min_length = 1, max_length = 10000)]
-    body: String,
+    #[schema(inline)]
+    body: CommentText,
 }
 
-/// The validated text of a comment body (422 per field otherwise).
+/// The text of a comment body (its rule was checked as the body was read).
 fn comment_text(body: CommentBody) -> Result<String, AppError> {
-    let body = validated(body)?;
-    parse_body(&body.body, false).map_err(|m| AppError::field("body", m))
+    Ok(body.body.into_inner())
 }
 
 #[utoipa::path(
@@ -169,7 +166,7 @@ pub async fn create_comment(
     state: State,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<CommentBody>,
+    body: JsonBody<CommentBody>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(PostAction::Comment.requirement())?;
     // The author; callers without credentials never comment (the policy says so too).
@@ -224,7 +221,7 @@ pub async fn update_comment(
     state: State,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<CommentBody>,
+    body: JsonBody<CommentBody>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(CommentAction::Update.requirement())?;
     let text = comment_text(body.into_inner())?;

@@ -2,7 +2,6 @@
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use validator::Validate;
 
 use crate::auth::principal::{Caller, Credentials};
 use crate::authz::{
@@ -10,13 +9,13 @@ use crate::authz::{
 };
 use crate::db::models::Post;
 use crate::db::queries::posts::{self as post_q, AuthorRow, PostChanges, PostFilter};
-use crate::domain::{parse_body, parse_slug, parse_title};
-use crate::error::{AppError, ErrorBody, FieldErrors};
+use crate::domain::{PostText, Slug, Title};
+use crate::error::{AppError, ErrorBody};
 use crate::manage;
 use crate::manage::posts::facts;
 use crate::routes::api::cursor;
 use crate::routes::api::views::rfc3339;
-use crate::routes::extractors::validated;
+use crate::routes::extractors::JsonBody;
 use crate::state::State;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -191,20 +190,17 @@ pub async fn get_post(
     Ok(HttpResponse::Ok().json(view))
 }
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(as = NewPostBody)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
-    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
-    #[schema(min_length = 1, max_length = 200)]
-    title: String,
-    #[validate(length(min = 1, max = 100000, message = "must be 1 to 100000 characters"))]
-    #[schema(min_length = 1, max_length = 100000)]
-    body: String,
+    #[schema(inline)]
+    title: Title,
+    #[schema(inline)]
+    body: PostText,
     /// Derived from the title when absent.
-    #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
-    #[schema(max_length = 80, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
-    slug: Option<String>,
+    #[schema(inline)]
+    slug: Option<Slug>,
     /// `draft` (default) or `published`.
     #[schema(pattern = "^(draft|published)$")]
     status: Option<String>,
@@ -225,45 +221,19 @@ pub struct CreateBody {
 pub async fn create_post(
     state: State,
     caller: Caller,
-    body: web::Json<CreateBody>,
+    body: JsonBody<CreateBody>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let publish = body.status.as_deref() == Some("published");
     // Permission first: a caller who may not create learns nothing from validation.
     check_create_post(&caller.principal, publish).map_err(|d| caller.deny(d))?;
     let user = caller.user()?.clone();
-    let body = validated(body)?;
-    let mut errors = FieldErrors::new();
-    let title = parse_title(&body.title)
-        .map_err(|m| errors.insert("title".into(), vec![m]))
-        .ok();
-    let text = parse_body(&body.body, false)
-        .map_err(|m| errors.insert("body".into(), vec![m]))
-        .ok();
-    let slug = body
-        .slug
-        .as_deref()
-        .map(parse_slug)
-        .transpose()
-        .map_err(|m| errors.insert("slug".into(), vec![m]))
-        .ok()
-        .flatten();
-    let status = body
-        .status
-        .as_deref()
-        .map(parse_status)
-        .transpose()
-        .map_err(|_| errors.insert("status".into(), vec!["must be draft or published".into()]))
-        .ok()
-        .flatten();
-    let (Some(title), Some(text), true) = (title, text, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
+    let status = body.status.as_deref().map(parse_status).transpose()?;
     let draft = manage::posts::Draft {
         author_id: user.id,
-        title,
-        body: text,
-        slug,
+        title: body.title.into_inner(),
+        body: body.body.into_inner(),
+        slug: body.slug.map(Slug::into_inner),
         published: status.as_deref() == Some("published"),
     };
     let principal = caller.principal.clone();
@@ -277,19 +247,16 @@ pub async fn create_post(
         .json(view))
 }
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(as = PostPatchBody)]
 #[serde(deny_unknown_fields)]
 pub struct PatchBody {
-    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
-    #[schema(min_length = 1, max_length = 200)]
-    title: Option<String>,
-    #[validate(length(min = 1, max = 100000, message = "must be 1 to 100000 characters"))]
-    #[schema(min_length = 1, max_length = 100000)]
-    body: Option<String>,
-    #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
-    #[schema(max_length = 80, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
-    slug: Option<String>,
+    #[schema(inline)]
+    title: Option<Title>,
+    #[schema(inline)]
+    body: Option<PostText>,
+    #[schema(inline)]
+    slug: Option<Slug>,
 }
 
 #[utoipa::path(
@@ -310,42 +277,14 @@ pub async fn update_post(
     state: State,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<PatchBody>,
+    body: JsonBody<PatchBody>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(PostAction::Update.requirement())?;
-    let body = validated(body.into_inner())?;
-    let mut errors = FieldErrors::new();
-    let title = body
-        .title
-        .as_deref()
-        .map(parse_title)
-        .transpose()
-        .map_err(|m| errors.insert("title".into(), vec![m]))
-        .ok()
-        .flatten();
-    let text = body
-        .body
-        .as_deref()
-        .map(|b| parse_body(b, false))
-        .transpose()
-        .map_err(|m| errors.insert("body".into(), vec![m]))
-        .ok()
-        .flatten();
-    let slug = body
-        .slug
-        .as_deref()
-        .map(parse_slug)
-        .transpose()
-        .map_err(|m| errors.insert("slug".into(), vec![m]))
-        .ok()
-        .flatten();
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let body = body.into_inner();
     let changes = PostChanges {
-        title,
-        slug,
-        body: text,
+        title: body.title.map(Title::into_inner),
+        slug: body.slug.map(Slug::into_inner),
+        body: body.body.map(PostText::into_inner),
         ..Default::default()
     };
     change_post(state, caller, id.into_inner(), PostAction::Update, changes).await
