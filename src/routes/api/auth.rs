@@ -14,6 +14,7 @@ use crate::error::{AppError, ErrorBody};
 use crate::manage::{self, Actor};
 use crate::routes::api::users::parse_account;
 use crate::routes::api::views::{MeView, UserView};
+use crate::routes::extractors::JsonBody;
 use crate::startup::State;
 
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
@@ -155,7 +156,7 @@ pub struct RegisterBody {
 pub async fn register_user(
     state: State,
     req: HttpRequest,
-    body: web::Json<RegisterBody>,
+    body: JsonBody<RegisterBody>,
 ) -> Result<HttpResponse, AppError> {
     if state.config.registration != Registration::Open {
         return Err(AppError::Forbidden {
