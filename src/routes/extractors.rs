@@ -18,7 +18,8 @@ pub fn json_config() -> web::JsonConfig {
                 JsonPayloadError::ContentType => AppError::UnsupportedMediaType(
                     "send JSON with Content-Type: application/json".into(),
                 ),
-                JsonPayloadError::Deserialize(e) if e.is_data() => data_error(&e.to_string()),
+                // Bodies are read as `serde_json::Value` (see `JsonBody`), so what is left
+                // here is JSON that does not parse.
                 JsonPayloadError::Deserialize(e) => {
                     AppError::BadRequest(format!("malformed JSON: {e}"))
                 }
@@ -26,20 +27,6 @@ pub fn json_config() -> web::JsonConfig {
             }
             .into()
         })
-}
-
-/// serde's "missing field `x`" / "unknown field `x`" become 422s on `x`. Other data errors
-/// ("invalid type: integer `42`, expected a string") do not name the field — the backticks
-/// there quote the value — so they are reported on `body`, the request body as a whole.
-fn data_error(message: &str) -> AppError {
-    let field = ["missing field `", "unknown field `", "duplicate field `"]
-        .iter()
-        .find_map(|prefix| message.strip_prefix(prefix))
-        .and_then(|rest| rest.split('`').next())
-        .filter(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or("body");
-    let clean = message.split(" at line ").next().unwrap_or(message);
-    AppError::field(field, clean)
 }
 
 pub fn form_config() -> web::FormConfig {
@@ -75,38 +62,87 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
-/// Runs the `validator` rules of a request body; failures become 422 with per-field
-/// messages (SPEC §6).
-pub fn validated<T: validator::Validate>(body: T) -> Result<T, AppError> {
-    body.validate().map_err(|errors| {
-        let mut fields = crate::error::FieldErrors::new();
-        for (field, errs) in errors.field_errors() {
-            let messages = errs
-                .iter()
-                .map(|e| {
-                    e.message
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_else(|| format!("is invalid ({})", e.code))
-                })
-                .collect();
-            fields.insert(field.to_string(), messages);
+/// A JSON body deserialized into `T`, whose field types carry their rules
+/// (`crate::domain`). Content type, size and syntax are checked by `web::Json` as
+/// configured in [`json_config`] (415, 413, 400); a body that parses but does not fit `T` is
+/// a 422 naming the field (SPEC §6): every required field that is absent, else the first
+/// field that breaks its rule, with the path `serde_path_to_error` tracked and the rule's own
+/// message — no error text is taken apart. A body that is not an object is reported on
+/// `body`.
+///
+/// The body is read as a `serde_json::Value` first, as the control-character check of
+/// `routes::hygiene` reads it: a key sent twice is the last one in both (RFC 8259 leaves
+/// duplicates to the reader).
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    /// The body.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> actix_web::FromRequest for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned + utoipa::PartialSchema + 'static,
+{
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let json = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move { Ok(Self(from_value(json.await?.into_inner())?)) })
+    }
+}
+
+/// `value` as a `T`, or the 422 of [`JsonBody`].
+fn from_value<T>(value: serde_json::Value) -> Result<T, AppError>
+where
+    T: serde::de::DeserializeOwned + utoipa::PartialSchema,
+{
+    if let serde_json::Value::Object(fields) = &value {
+        let missing: crate::error::FieldErrors = required_fields::<T>()
+            .into_iter()
+            .filter(|name| !fields.contains_key(name))
+            .map(|name| (name, vec!["is required".to_owned()]))
+            .collect();
+        if !missing.is_empty() {
+            return Err(AppError::Validation(missing));
         }
-        AppError::Validation(fields)
-    })?;
-    Ok(body)
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = match e.path().iter().next() {
+            None => "body".to_owned(),
+            Some(_) => e.path().to_string(),
+        };
+        AppError::field(&field, e.into_inner().to_string())
+    })
+}
+
+/// The fields `T`'s OpenAPI schema marks required: the one list, derived from the struct,
+/// that the document also shows.
+fn required_fields<T: utoipa::PartialSchema>() -> Vec<String> {
+    use utoipa::openapi::{schema::Schema, RefOr};
+    match T::schema() {
+        RefOr::T(Schema::Object(object)) => object.required,
+        _ => Vec::new(),
+    }
 }
 
 /// A JSON body that may be left out entirely (`PUT` with nothing to say): an empty request
 /// body, or JSON `null` (what the document's optional body allows), is `T::default()`;
-/// anything else goes through `web::Json` and its error mapping, so malformed JSON is still
-/// a 400 and another content type a 415.
+/// anything else is read as [`JsonBody`] reads it, so malformed JSON is still a 400, another
+/// content type a 415, and a bad field a 422 naming it.
 #[derive(Debug)]
 pub struct JsonOrEmpty<T>(pub T);
 
 impl<T> actix_web::FromRequest for JsonOrEmpty<T>
 where
-    T: serde::de::DeserializeOwned + Default + 'static,
+    T: serde::de::DeserializeOwned + utoipa::PartialSchema + Default + 'static,
 {
     type Error = actix_web::Error;
     type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
@@ -125,43 +161,56 @@ where
         if no_body {
             return Box::pin(std::future::ready(Ok(Self(T::default()))));
         }
-        let json = web::Json::<Option<T>>::from_request(req, payload);
-        Box::pin(async move { Ok(Self(json.await?.into_inner().unwrap_or_default())) })
+        let json = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            Ok(Self(match json.await?.into_inner() {
+                serde_json::Value::Null => T::default(),
+                value => from_value(value)?,
+            }))
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    fn fields(message: &str) -> Vec<String> {
-        match data_error(message) {
-            AppError::Validation(fields) => fields.into_keys().collect(),
+    #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+    #[serde(deny_unknown_fields)]
+    struct Body {
+        title: crate::domain::Title,
+        tags: Option<Vec<crate::domain::Slug>>,
+    }
+
+    fn fields(value: serde_json::Value) -> Vec<(String, Vec<String>)> {
+        match from_value::<Body>(value) {
+            Err(AppError::Validation(fields)) => fields.into_iter().collect(),
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
-    fn data_errors_name_the_field_only_when_serde_does() {
+    fn bad_fields_are_named_by_their_path_with_the_rule_message() {
+        let ok: Body = from_value(json!({"title": " t ", "tags": ["a-b"]})).unwrap();
+        assert_eq!(ok.title.as_str(), "t");
+        assert_eq!(ok.tags.unwrap()[0].as_str(), "a-b");
+        let required = vec!["is required".to_owned()];
+        assert_eq!(fields(json!({})), [("title".to_owned(), required)]);
+        let [(field, messages)] = &fields(json!({"title": " "}))[..] else {
+            panic!()
+        };
         assert_eq!(
-            fields("missing field `title` at line 1 column 2"),
-            ["title"]
+            (field.as_str(), &messages[..]),
+            ("title", &["must be 1 to 200 characters".to_owned()][..])
         );
         assert_eq!(
-            fields("unknown field `extra`, expected `body` at line 1 column 9"),
-            ["extra"]
+            fields(json!({"title": "t", "tags": ["ok", "Not Ok"]}))[0].0,
+            "tags[1]"
         );
-        assert_eq!(
-            fields("duplicate field `body` at line 1 column 20"),
-            ["body"]
-        );
-        assert_eq!(
-            fields("invalid type: integer `42`, expected a string at line 1 column 11"),
-            ["body"]
-        );
-        assert_eq!(
-            fields("invalid type: boolean `true`, expected a string"),
-            ["body"]
-        );
+        assert_eq!(fields(json!({"title": 5}))[0].0, "title");
+        assert_eq!(fields(json!({"title": "t", "extra": 1}))[0].0, "extra");
+        assert_eq!(fields(json!([1, 2]))[0].0, "[0]");
+        assert_eq!(fields(json!("text"))[0].0, "body");
     }
 }

@@ -10,10 +10,12 @@ use crate::auth::client_addr;
 use crate::auth::principal::{Caller, CallerKind};
 use crate::auth::{throttle, tokens};
 use crate::config::Registration;
+use crate::domain::{DisplayName, Email, Username};
 use crate::error::{AppError, ErrorBody};
 use crate::manage::{self, Actor};
 use crate::routes::api::users::parse_account;
 use crate::routes::api::views::{MeView, UserView};
+use crate::routes::extractors::JsonBody;
 use crate::startup::State;
 
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
@@ -128,16 +130,16 @@ pub async fn revoke_token(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
-    /// 2–32 of lowercase letters, digits, `.`, `_`, `-`, starting with a letter or digit.
-    #[schema(pattern = "^[a-z0-9][a-z0-9._-]{1,31}$")]
-    username: String,
-    #[schema(format = Email, max_length = 254)]
-    email: String,
+    // Described by its own schema: a description here would wrap it in an `allOf`.
+    #[schema(inline)]
+    username: Username,
+    #[schema(inline)]
+    email: Email,
     /// 8 to 72 bytes.
     #[schema(min_length = 8, max_length = 72)]
     password: String,
-    #[schema(min_length = 1, max_length = 100)]
-    display_name: Option<String>,
+    #[schema(inline)]
+    display_name: Option<DisplayName>,
 }
 
 /// Self-registration, only with `QUIRE_REGISTRATION=open`.
@@ -155,7 +157,7 @@ pub struct RegisterBody {
 pub async fn register_user(
     state: State,
     req: HttpRequest,
-    body: web::Json<RegisterBody>,
+    body: JsonBody<RegisterBody>,
 ) -> Result<HttpResponse, AppError> {
     if state.config.registration != Registration::Open {
         return Err(AppError::Forbidden {
@@ -164,12 +166,8 @@ pub async fn register_user(
         });
     }
     let body = body.into_inner();
-    let (username, email, display_name) = parse_account(
-        &body.username,
-        &body.email,
-        &body.password,
-        body.display_name.as_deref(),
-    )?;
+    let (username, email, display_name) =
+        parse_account(body.username, body.email, &body.password, body.display_name)?;
     let ip = client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string());
     // Counted before the account exists (SPEC H4), given back if none is created.
     let address = throttle::address_key(ip.as_deref());

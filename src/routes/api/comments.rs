@@ -4,20 +4,19 @@
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use validator::Validate;
 
 use crate::auth::principal::{Caller, Credentials};
 use crate::authz::{check_post, CommentAction, CommentCan, PostAction, Principal};
 use crate::db::models::{Comment, Post};
 use crate::db::queries::comments as comment_q;
 use crate::db::queries::posts::{self as post_q, AuthorRow};
-use crate::domain::parse_body;
+use crate::domain::CommentText;
 use crate::error::{AppError, ErrorBody};
 use crate::manage;
 use crate::routes::api::cursor;
 use crate::routes::api::posts::AuthorView;
 use crate::routes::api::views::rfc3339;
-use crate::routes::extractors::validated;
+use crate::routes::extractors::JsonBody;
 use crate::state::State;
 
 /// Marks cursors of comment lists.
@@ -117,18 +116,11 @@ pub async fn list_comments(
     Ok(HttpResponse::Ok().json(CommentPage { items, next_cursor }))
 }
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentBody {
-    #[validate(length(min = 1, max = 10000, message = "must be 1 to 10000 characters"))]
-    #[schema(min_length = 1, max_length = 10000)]
-    body: String,
-}
-
-/// The validated text of a comment body (422 per field otherwise).
-fn comment_text(body: CommentBody) -> Result<String, AppError> {
-    let body = validated(body)?;
-    parse_body(&body.body, false).map_err(|m| AppError::field("body", m))
+    #[schema(inline)]
+    body: CommentText,
 }
 
 #[utoipa::path(
@@ -148,12 +140,12 @@ pub async fn create_comment(
     state: State,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<CommentBody>,
+    body: JsonBody<CommentBody>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(PostAction::Comment.requirement())?;
     // The author; callers without credentials never comment (the policy says so too).
     let author_id = caller.user()?.id;
-    let text = comment_text(body.into_inner())?;
+    let text = body.into_inner().body.into_inner();
     let (principal, post_id) = (caller.principal.clone(), id.into_inner());
     let (comment, author, post) = state
         .db
@@ -185,10 +177,10 @@ pub async fn update_comment(
     state: State,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<CommentBody>,
+    body: JsonBody<CommentBody>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(CommentAction::Update.requirement())?;
-    let text = comment_text(body.into_inner())?;
+    let text = body.into_inner().body.into_inner();
     let (principal, id) = (caller.principal.clone(), id.into_inner());
     let (comment, author, post) = state
         .db

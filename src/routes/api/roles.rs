@@ -4,14 +4,14 @@
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::Deserialize;
-use validator::Validate;
 
 use crate::auth::principal::Caller;
+use crate::domain::Capped;
 use crate::error::AppError;
 use crate::manage;
 use crate::manage::roles::{NewRoleSpec, RoleEdit};
 use crate::routes::api::views::{RoleList, RoleView};
-use crate::routes::extractors::validated;
+use crate::routes::extractors::JsonBody;
 use crate::startup::State;
 
 /// Every role, by name (a short list: not paginated, `next_cursor` is always null).
@@ -57,7 +57,12 @@ pub async fn get_role(
     Ok(HttpResponse::Ok().json(view))
 }
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+/// A role's grants: at most 200.
+type Grants = Capped<String, 200>;
+/// A role's parents: at most 50.
+type Parents = Capped<String, 50>;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(as = NewRoleBody)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
@@ -66,11 +71,11 @@ pub struct CreateBody {
     name: String,
     description: Option<String>,
     #[serde(default)]
-    #[validate(length(max = 200, message = "at most 200 grants"))]
-    permissions: Vec<String>,
+    #[schema(inline)]
+    permissions: Grants,
     #[serde(default)]
-    #[validate(length(max = 50, message = "at most 50 parents"))]
-    inherits: Vec<String>,
+    #[schema(inline)]
+    inherits: Parents,
 }
 
 #[utoipa::path(
@@ -88,15 +93,15 @@ pub struct CreateBody {
 pub async fn create_role(
     state: State,
     caller: Caller,
-    body: web::Json<CreateBody>,
+    body: JsonBody<CreateBody>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(&["roles:manage"])?;
-    let body = validated(body.into_inner())?;
+    let body = body.into_inner();
     let spec = NewRoleSpec {
         name: body.name,
         description: body.description.unwrap_or_default(),
-        permissions: body.permissions,
-        inherits: body.inherits,
+        permissions: body.permissions.into_inner(),
+        inherits: body.inherits.into_inner(),
     };
     let actor = caller.actor();
     let view = state
@@ -111,7 +116,7 @@ pub async fn create_role(
         .json(view))
 }
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(as = RolePatchBody)]
 #[serde(deny_unknown_fields)]
 pub struct PatchBody {
@@ -119,10 +124,10 @@ pub struct PatchBody {
     #[schema(pattern = "^[a-z][a-z0-9_-]{0,63}$")]
     name: Option<String>,
     description: Option<String>,
-    #[validate(length(max = 200, message = "at most 200 grants"))]
-    permissions: Option<Vec<String>>,
-    #[validate(length(max = 50, message = "at most 50 parents"))]
-    inherits: Option<Vec<String>>,
+    #[schema(inline)]
+    permissions: Option<Grants>,
+    #[schema(inline)]
+    inherits: Option<Parents>,
 }
 
 /// Edits a role; each field is optional, `permissions` and `inherits` replace the lists.
@@ -144,16 +149,16 @@ pub async fn update_role(
     state: State,
     caller: Caller,
     name: web::Path<String>,
-    body: web::Json<PatchBody>,
+    body: JsonBody<PatchBody>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(&["roles:manage"])?;
-    let body = validated(body.into_inner())?;
+    let body = body.into_inner();
     let name = name.into_inner();
     let edit = RoleEdit {
         name: body.name,
         description: body.description,
-        permissions: body.permissions,
-        inherits: body.inherits,
+        permissions: body.permissions.map(Capped::into_inner),
+        inherits: body.inherits.map(Capped::into_inner),
     };
     let actor = caller.actor();
     let view = state

@@ -4,33 +4,29 @@
 
 use actix_web::{delete, patch, post, web, HttpResponse};
 use serde::Deserialize;
-use validator::Validate;
 
 use super::{parse_status, PostView};
 use crate::auth::principal::Caller;
 use crate::authz::{check_create_post, PostAction};
 use crate::db::models::PostStatus;
 use crate::db::queries::posts::PostChanges;
-use crate::domain::{parse_body, parse_slug, parse_title};
-use crate::error::{AppError, ErrorBody, FieldErrors};
+use crate::domain::{PostText, Slug, Title};
+use crate::error::{AppError, ErrorBody};
 use crate::manage;
-use crate::routes::extractors::validated;
+use crate::routes::extractors::JsonBody;
 use crate::state::State;
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(as = NewPostBody)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
-    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
-    #[schema(min_length = 1, max_length = 200)]
-    title: String,
-    #[validate(length(min = 1, max = 100000, message = "must be 1 to 100000 characters"))]
-    #[schema(min_length = 1, max_length = 100000)]
-    body: String,
+    #[schema(inline)]
+    title: Title,
+    #[schema(inline)]
+    body: PostText,
     /// Derived from the title when absent.
-    #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
-    #[schema(max_length = 80, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
-    slug: Option<String>,
+    #[schema(inline)]
+    slug: Option<Slug>,
     /// `draft` (default) or `published`.
     #[schema(pattern = "^(draft|published)$")]
     status: Option<String>,
@@ -42,32 +38,19 @@ impl CreateBody {
         self.status.as_deref().and_then(PostStatus::parse) == Some(PostStatus::Published)
     }
 
-    /// The post to create by `author_id`, or 422 naming every bad field.
+    /// The post to create by `author_id`, or 422 naming a bad status (the other fields
+    /// were checked as they were read).
     fn into_draft(self, author_id: i64) -> Result<manage::posts::Draft, AppError> {
-        let body = validated(self)?;
-        let mut errors = FieldErrors::new();
-        let title = field(&mut errors, "title", parse_title(&body.title));
-        let text = field(&mut errors, "body", parse_body(&body.body, false));
-        let slug = body.slug.as_deref().map(parse_slug).transpose();
-        let slug = field(&mut errors, "slug", slug).flatten();
-        let status = body.status.as_deref().map(parse_status).transpose();
-        let status = field(&mut errors, "status", status).flatten();
-        let (Some(title), Some(body), true) = (title, text, errors.is_empty()) else {
-            return Err(AppError::Validation(errors));
-        };
+        let status = self.status.as_deref().map(parse_status).transpose();
+        let status = status.map_err(|m| AppError::field("status", m))?;
         Ok(manage::posts::Draft {
             author_id,
-            title,
-            body,
-            slug,
+            title: self.title.into_inner(),
+            body: self.body.into_inner(),
+            slug: self.slug.map(Slug::into_inner),
             status: status.unwrap_or(PostStatus::Draft),
         })
     }
-}
-
-/// The value, or `None` with `name`'s message noted in `errors`.
-fn field<T>(errors: &mut FieldErrors, name: &str, parsed: Result<T, String>) -> Option<T> {
-    parsed.map_err(|m| errors.insert(name.into(), vec![m])).ok()
 }
 
 #[utoipa::path(
@@ -85,7 +68,7 @@ fn field<T>(errors: &mut FieldErrors, name: &str, parsed: Result<T, String>) -> 
 pub async fn create_post(
     state: State,
     caller: Caller,
-    body: web::Json<CreateBody>,
+    body: JsonBody<CreateBody>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     // Permission first: a caller who may not create learns nothing from validation.
@@ -101,45 +84,27 @@ pub async fn create_post(
         .json(view))
 }
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(as = PostPatchBody)]
 #[serde(deny_unknown_fields)]
 pub struct PatchBody {
-    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
-    #[schema(min_length = 1, max_length = 200)]
-    title: Option<String>,
-    #[validate(length(min = 1, max = 100000, message = "must be 1 to 100000 characters"))]
-    #[schema(min_length = 1, max_length = 100000)]
-    body: Option<String>,
-    #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
-    #[schema(max_length = 80, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
-    slug: Option<String>,
+    #[schema(inline)]
+    title: Option<Title>,
+    #[schema(inline)]
+    body: Option<PostText>,
+    #[schema(inline)]
+    slug: Option<Slug>,
 }
 
 impl PatchBody {
-    /// The changes asked for, or 422 naming every bad field.
-    fn into_changes(self) -> Result<PostChanges, AppError> {
-        let body = validated(self)?;
-        let mut errors = FieldErrors::new();
-        let title = body.title.as_deref().map(parse_title).transpose();
-        let title = field(&mut errors, "title", title).flatten();
-        let text = body
-            .body
-            .as_deref()
-            .map(|b| parse_body(b, false))
-            .transpose();
-        let text = field(&mut errors, "body", text).flatten();
-        let slug = body.slug.as_deref().map(parse_slug).transpose();
-        let slug = field(&mut errors, "slug", slug).flatten();
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
-        Ok(PostChanges {
-            title,
-            slug,
-            body: text,
+    /// The changes asked for (every field was checked as it was read).
+    fn into_changes(self) -> PostChanges {
+        PostChanges {
+            title: self.title.map(Title::into_inner),
+            slug: self.slug.map(Slug::into_inner),
+            body: self.body.map(PostText::into_inner),
             ..Default::default()
-        })
+        }
     }
 }
 
@@ -161,10 +126,10 @@ pub async fn update_post(
     state: State,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<PatchBody>,
+    body: JsonBody<PatchBody>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(PostAction::Update.requirement())?;
-    let changes = body.into_inner().into_changes()?;
+    let changes = body.into_inner().into_changes();
     change_post(state, caller, id.into_inner(), PostAction::Update, changes).await
 }
 

@@ -3,19 +3,18 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
-use validator::Validate;
 
 use crate::auth::password;
 use crate::auth::principal::Caller;
 use crate::authz::{check_user, UserAction};
 use crate::db::queries::users::{self as user_q, UserFilter};
-use crate::domain::{parse_display_name, Email, Username};
-use crate::error::{AppError, FieldErrors};
+use crate::domain::{Capped, DisplayName, Email, Username};
+use crate::error::AppError;
 use crate::manage;
 use crate::manage::users::NewAccount;
 use crate::routes::api::cursor;
 use crate::routes::api::views::{UserPage, UserView};
-use crate::routes::extractors::validated;
+use crate::routes::extractors::JsonBody;
 use crate::startup::State;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -103,56 +102,45 @@ pub async fn get_user(
     Ok(HttpResponse::Ok().json(view))
 }
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+/// The roles a new account starts with: at most 50. (A named type: utoipa reads a
+/// generic one as a schema to compose.)
+type Roles = Capped<String, 50>;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(as = NewUserBody)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBody {
-    /// 2–32 of lowercase letters, digits, `.`, `_`, `-`, starting with a letter or digit.
-    #[schema(pattern = "^[a-z0-9][a-z0-9._-]{1,31}$")]
-    username: String,
-    #[schema(format = Email, max_length = 254)]
-    email: String,
+    // Described by its own schema: a description here would wrap it in an `allOf`.
+    #[schema(inline)]
+    username: Username,
+    #[schema(inline)]
+    email: Email,
     /// 8 to 72 bytes.
     #[schema(min_length = 8, max_length = 72)]
     password: String,
-    #[schema(min_length = 1, max_length = 100)]
-    display_name: Option<String>,
-    #[validate(length(max = 50, message = "at most 50 roles"))]
-    roles: Option<Vec<String>>,
+    #[schema(inline)]
+    display_name: Option<DisplayName>,
+    #[schema(inline)]
+    roles: Option<Roles>,
 }
 
-/// Parses the fields every new account has; all problems are reported at once. A
-/// reserved username is taken, as far as people are concerned: 409.
+/// Checks what the field types of a new account's body do not: the password's length,
+/// then the username's reservation. A reserved username is taken, as far as people are
+/// concerned: 409.
 pub fn parse_account(
-    username: &str,
-    email: &str,
+    username: Username,
+    email: Email,
     password: &str,
-    display_name: Option<&str>,
+    display_name: Option<DisplayName>,
 ) -> Result<(Username, Email, Option<String>), AppError> {
-    let mut errors = FieldErrors::new();
-    let username = Username::parse(username)
-        .map_err(|m| errors.insert("username".into(), vec![m]))
-        .ok();
-    let email = Email::parse(email)
-        .map_err(|m| errors.insert("email".into(), vec![m]))
-        .ok();
-    let display_name = display_name
-        .map(parse_display_name)
-        .transpose()
-        .map_err(|m| errors.insert("display_name".into(), vec![m]))
-        .ok()
-        .flatten();
-    if let Err(m) = password::check_length(password) {
-        errors.insert("password".into(), vec![m]);
-    }
-    match (username, email, errors.is_empty()) {
-        (Some(username), _, true) if username.is_reserved() => Err(AppError::Conflict(format!(
+    password::check_length(password).map_err(|m| AppError::field("password", m))?;
+    if username.is_reserved() {
+        return Err(AppError::Conflict(format!(
             "the username `{}` is reserved",
             username.as_str()
-        ))),
-        (Some(username), Some(email), true) => Ok((username, email, display_name)),
-        _ => Err(AppError::Validation(errors)),
+        )));
     }
+    Ok((username, email, display_name.map(DisplayName::into_inner)))
 }
 
 /// Creates an account (users:manage); giving it roles also takes roles:manage, and every
@@ -172,21 +160,20 @@ pub fn parse_account(
 pub async fn create_user(
     state: State,
     caller: Caller,
-    body: web::Json<CreateBody>,
+    body: JsonBody<CreateBody>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(&["users:manage"])?;
     let body = body.into_inner();
-    if body.roles.as_ref().is_some_and(|r| !r.is_empty()) {
+    if body
+        .roles
+        .as_ref()
+        .is_some_and(|r| !r.as_slice().is_empty())
+    {
         caller.require_all(&["users:manage", "roles:manage"])?;
     }
-    let body = validated(body)?;
-    let roles = body.roles.unwrap_or_default();
-    let (username, email, display_name) = parse_account(
-        &body.username,
-        &body.email,
-        &body.password,
-        body.display_name.as_deref(),
-    )?;
+    let roles = body.roles.map(Capped::into_inner).unwrap_or_default();
+    let (username, email, display_name) =
+        parse_account(body.username, body.email, &body.password, body.display_name)?;
     let password_hash = state.verifier.hash(body.password).await?;
     let actor = caller.actor();
     let view = state

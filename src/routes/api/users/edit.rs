@@ -3,7 +3,6 @@
 
 use actix_web::{patch, web, HttpResponse};
 use serde::Deserialize;
-use validator::Validate;
 
 use crate::audit::{record, Outcome};
 use crate::auth::password;
@@ -11,21 +10,22 @@ use crate::auth::principal::Caller;
 use crate::auth::throttle;
 use crate::authz::{check_user, UserAction};
 use crate::db::queries::users as user_q;
-use crate::domain::{parse_display_name, Email};
+use crate::domain::{DisplayName, Email};
 use crate::error::{AppError, FieldErrors};
 use crate::manage::users::AccountChanges;
 use crate::manage::{self, Actor};
 use crate::routes::api::views::UserView;
+use crate::routes::extractors::JsonBody;
 use crate::startup::State;
 
-#[derive(Debug, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(as = UserPatchBody)]
 #[serde(deny_unknown_fields)]
 pub struct PatchBody {
-    #[schema(min_length = 1, max_length = 100)]
-    display_name: Option<String>,
-    #[schema(format = Email, max_length = 254)]
-    email: Option<String>,
+    #[schema(inline)]
+    display_name: Option<DisplayName>,
+    #[schema(inline)]
+    email: Option<Email>,
     disabled: Option<bool>,
     /// 8 to 72 bytes; a change of one's own needs `current_password`.
     #[schema(min_length = 8, max_length = 72)]
@@ -54,7 +54,7 @@ pub async fn update_user(
     state: State,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<PatchBody>,
+    body: JsonBody<PatchBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let body = body.into_inner();
@@ -85,22 +85,8 @@ pub async fn update_user(
 
 fn parse_changes(body: &PatchBody) -> Result<AccountChanges, AppError> {
     let mut errors = FieldErrors::new();
-    let display_name = body
-        .display_name
-        .as_deref()
-        .map(parse_display_name)
-        .transpose()
-        .map_err(|m| errors.insert("display_name".into(), vec![m]))
-        .ok()
-        .flatten();
-    let email = body
-        .email
-        .as_deref()
-        .map(Email::parse)
-        .transpose()
-        .map_err(|m| errors.insert("email".into(), vec![m]))
-        .ok()
-        .flatten();
+    let display_name = body.display_name.clone().map(DisplayName::into_inner);
+    let email = body.email.clone();
     match &body.password {
         Some(p) => {
             if let Err(m) = password::check_length(p) {
