@@ -204,8 +204,8 @@ impl Config {
             None => issuer::public_url_from_bind(bind),
         };
         let issuer = get("QUIRE_ISSUER").unwrap_or_else(|| public_url.clone());
-        let jwt_alg = JwtAlg::parse(get("QUIRE_JWT_ALG").as_deref())
-            .map_err(|m| bad("QUIRE_JWT_ALG", m))?;
+        let jwt_alg =
+            JwtAlg::parse(get("QUIRE_JWT_ALG").as_deref()).map_err(|m| bad("QUIRE_JWT_ALG", m))?;
         let password_grant = parse_bool(&get, "QUIRE_PASSWORD_GRANT", true)?;
         let audience = get("QUIRE_AUDIENCE").unwrap_or_else(|| "quire-api".into());
 

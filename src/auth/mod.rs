@@ -8,5 +8,6 @@ pub mod password;
 pub mod principal;
 pub mod server_session;
 pub mod session;
+pub mod signing;
 pub mod throttle;
 pub mod tokens;

@@ -131,7 +131,17 @@ impl From<anyhow::Error> for CliError {
 
 /// Runs a parsed command.
 pub fn run(cli: Cli) -> Result<(), CliError> {
-    let config = crate::config::Config::from_env().map_err(|e| CliError::Usage(e.to_string()))?;
+    // `serve --bind` stands in for QUIRE_BIND, so the defaults derived from the bind
+    // address (QUIRE_PUBLIC_URL, hence the issuer) follow it.
+    let bind = match &cli.command {
+        Command::Serve { bind: Some(b) } => Some(b.to_string()),
+        _ => None,
+    };
+    let config = crate::config::Config::from_lookup(|name| match (name, &bind) {
+        ("QUIRE_BIND", Some(b)) => Some(b.clone()),
+        _ => std::env::var(name).ok(),
+    })
+    .map_err(|e| CliError::Usage(e.to_string()))?;
     match cli.command {
         Command::Serve { bind } => serve::run(config, bind),
         Command::Migrate => serve::migrate(&config),
