@@ -1,6 +1,7 @@
 //! The command line (SPEC §1). `main.rs` parses; these functions do the work.
 
 pub mod demo;
+pub mod keys;
 pub mod policy;
 pub mod seed;
 pub mod serve;
@@ -36,6 +37,16 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the EdDSA signing keys (QUIRE_JWT_ALG=EdDSA).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a signing key; instances use it from their next start, and the old key
+    /// verifies until its tokens have expired.
+    Rotate,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +158,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Migrate => serve::migrate(&config),
         Command::Seed(args) => seed_command(&config, args),
         Command::User(cmd) => user::run(&config, cmd),
+        Command::Keys(KeysCommand::Rotate) => keys::rotate(&config),
     }
 }
 
