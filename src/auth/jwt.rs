@@ -57,7 +57,8 @@ enum Keys {
         encoding: EncodingKey,
         decoding: DecodingKey,
     },
-    Ring(KeyRing),
+    // Boxed: one value per process, and the HS256 variant stays small.
+    Ring(Box<KeyRing>),
 }
 
 /// Keys and the pinned validation rules, built once at start.
@@ -81,7 +82,12 @@ impl JwtKeys {
 
     /// EdDSA with the ring's signing key, verifying against its live keys.
     pub fn eddsa(ring: KeyRing, issuer: &str, audience: &str) -> Self {
-        Self::with(Keys::Ring(ring), Algorithm::EdDSA, issuer, audience)
+        Self::with(
+            Keys::Ring(Box::new(ring)),
+            Algorithm::EdDSA,
+            issuer,
+            audience,
+        )
     }
 
     fn with(keys: Keys, alg: Algorithm, issuer: &str, audience: &str) -> Self {

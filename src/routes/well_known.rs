@@ -66,10 +66,7 @@ pub struct JwksDoc {
 )]
 #[get("/.well-known/oauth-authorization-server")]
 pub async fn server_metadata_doc(state: State) -> Result<HttpResponse, AppError> {
-    let catalog = state
-        .db
-        .run(|conn| crate::manage::roles::catalog(conn))
-        .await?;
+    let catalog = state.db.run(crate::manage::roles::catalog).await?;
     let scopes: Vec<&str> = catalog.iter().map(String::as_str).collect();
     let doc = server_metadata(&Settings {
         issuer: &state.config.public_url,
