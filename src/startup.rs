@@ -109,7 +109,10 @@ impl Application {
             self.db,
             self.audit_retention_days,
         ));
-        let keys = tokio::spawn(crate::auth::signing::refresh_periodically(self.state));
+        let state = self.state;
+        let keys = tokio::spawn(async move {
+            crate::auth::key_store::refresh_periodically(&state.jwt, &state.db).await
+        });
         let served = self.server.await;
         maintenance.abort();
         keys.abort();

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod client_addr;
 pub mod families;
 pub mod jwt;
+pub mod key_store;
 pub mod password;
 pub mod principal;
 pub mod server_session;

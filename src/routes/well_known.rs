@@ -86,7 +86,7 @@ pub async fn server_metadata_doc(state: State) -> Result<HttpResponse, AppError>
 #[get("/.well-known/jwks.json")]
 pub async fn jwks(state: State) -> Result<HttpResponse, AppError> {
     // Re-read first: a key another instance started signing with is published at once.
-    crate::auth::signing::refresh(&state).await?;
+    crate::auth::key_store::refresh(&state.jwt, &state.db).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", CACHE_CONTROL))
         .json(state.jwt.jwks()))
