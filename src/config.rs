@@ -1,5 +1,9 @@
 //! One typed configuration read from the environment and validated once, at start.
 
+mod issuer;
+
+pub use issuer::JwtAlg;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -79,8 +83,14 @@ pub struct Config {
     pub bcrypt_cost: u32,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// `QUIRE_PUBLIC_URL`, without a trailing slash: the issuer identifier (SPEC §11).
+    pub public_url: String,
+    /// The `iss` of tokens: `QUIRE_ISSUER`, by default [`Self::public_url`].
     pub issuer: String,
     pub audience: String,
+    pub jwt_alg: JwtAlg,
+    /// `QUIRE_PASSWORD_GRANT` is not `off` (SPEC §11).
+    pub password_grant: bool,
     pub registration: Registration,
     pub default_role: String,
     pub cookie_secure: bool,
@@ -189,7 +199,14 @@ impl Config {
         };
         let audit_retention_days =
             parse_num(&get, "QUIRE_AUDIT_RETENTION_DAYS", 365u32, 1, 36_500)?;
-        let issuer = get("QUIRE_ISSUER").unwrap_or_else(|| "quire".into());
+        let public_url = match get("QUIRE_PUBLIC_URL") {
+            Some(raw) => issuer::parse_public_url(&raw).map_err(|m| bad("QUIRE_PUBLIC_URL", m))?,
+            None => issuer::public_url_from_bind(bind),
+        };
+        let issuer = get("QUIRE_ISSUER").unwrap_or_else(|| public_url.clone());
+        let jwt_alg =
+            JwtAlg::parse(get("QUIRE_JWT_ALG").as_deref()).map_err(|m| bad("QUIRE_JWT_ALG", m))?;
+        let password_grant = parse_bool(&get, "QUIRE_PASSWORD_GRANT", true)?;
         let audience = get("QUIRE_AUDIENCE").unwrap_or_else(|| "quire-api".into());
 
         Ok(Self {
@@ -200,8 +217,11 @@ impl Config {
             bcrypt_cost,
             access_token_ttl: Duration::from_secs(access),
             refresh_token_ttl: Duration::from_secs(refresh),
+            public_url,
             issuer,
             audience,
+            jwt_alg,
+            password_grant,
             registration,
             default_role,
             cookie_secure,
@@ -296,6 +316,7 @@ mod tests {
         assert_eq!(c.access_token_ttl.as_secs(), 900);
         assert_eq!(c.registration, Registration::Closed);
         assert!(c.jwt_secret.is_none() && c.admin_password.is_none());
+        assert_eq!((c.jwt_alg, c.password_grant), (JwtAlg::Hs256, true));
     }
 
     #[test]
@@ -327,6 +348,9 @@ mod tests {
             ("QUIRE_DEFAULT_ROLE", "Not A Role"),
             ("QUIRE_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"),
             ("QUIRE_AUDIT_RETENTION_DAYS", "0"),
+            ("QUIRE_PUBLIC_URL", "blog.example"),
+            ("QUIRE_JWT_ALG", "RS256"),
+            ("QUIRE_PASSWORD_GRANT", "sometimes"),
         ];
         for (var, value) in cases {
             let err = config(&[(var, value)]).expect_err(var);

@@ -21,6 +21,7 @@ pub struct Application {
     server: Server,
     db: Db,
     audit_retention_days: u32,
+    state: web::Data<AppState>,
 }
 
 impl Application {
@@ -42,6 +43,7 @@ impl Application {
         let state = web::Data::new(AppState::new(config, db, &jwt_secret)?);
         let doc = routes::openapi::document();
         let route_table = web::Data::new(routes::methods::RouteTable::new(&doc));
+        let kept_state = state.clone();
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(
                 CookieSessionStore::default(),
@@ -92,6 +94,7 @@ impl Application {
             server: server.run(),
             db: maintenance_db,
             audit_retention_days,
+            state: kept_state,
         })
     }
 
@@ -99,15 +102,20 @@ impl Application {
         self.port
     }
 
-    /// Serves until stopped; meanwhile the maintenance job (SPEC H9) runs in the
-    /// background, and stops with the server.
+    /// Serves until stopped; meanwhile the maintenance job (SPEC H9) and the re-reading of
+    /// the signing keys (SPEC §11) run in the background, and stop with the server.
     pub async fn run(self) -> std::io::Result<()> {
         let maintenance = tokio::spawn(crate::manage::maintenance::run_periodically(
             self.db,
             self.audit_retention_days,
         ));
+        let state = self.state;
+        let keys = tokio::spawn(async move {
+            crate::auth::key_store::refresh_periodically(&state.jwt, &state.db).await
+        });
         let served = self.server.await;
         maintenance.abort();
+        keys.abort();
         served
     }
 }

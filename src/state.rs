@@ -31,7 +31,7 @@ pub type State = web::Data<AppState>;
 impl AppState {
     pub fn new(config: Config, db: Db, jwt_secret: &str) -> Result<Self, anyhow::Error> {
         Ok(Self {
-            jwt: JwtKeys::new(jwt_secret, &config.issuer, &config.audience),
+            jwt: crate::auth::key_store::jwt_keys(&config, &db, jwt_secret)?,
             cache: AuthzCache::new(),
             verifier: Verifier::new(config.bcrypt_cost)?,
             session_key: session_key(jwt_secret),

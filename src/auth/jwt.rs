@@ -1,6 +1,7 @@
-//! Access tokens: RFC 9068-style JWTs signed with HS256. Verification pins the algorithm
-//! and checks signature, `exp`, `iss` and `aud`; revocation and the account are checked
-//! by the caller against the database-backed cache.
+//! Access tokens: RFC 9068-style JWTs signed with HS256, or with EdDSA under a `kid`
+//! ([`KeyRing`], SPEC §11). Verification pins the algorithm and checks signature, `exp`,
+//! `iss` and `aud`; revocation and the account are checked by the caller against the
+//! database-backed cache.
 //!
 //! A client sends the same token with every request until it expires, so tokens that
 //! verified are remembered, by their SHA-256, with their claims: the next request with the
@@ -12,9 +13,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{
+    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use super::signing::KeyRing;
 
 /// Bounds the verified tokens kept (about 0.5 KiB each); the map is emptied when full.
 const MAX_VERIFIED: usize = 4_096;
@@ -45,10 +51,19 @@ impl Claims {
     }
 }
 
+/// What signs and verifies.
+enum Keys {
+    Secret {
+        encoding: EncodingKey,
+        decoding: DecodingKey,
+    },
+    // Boxed: one value per process, and the HS256 variant stays small.
+    Ring(Box<KeyRing>),
+}
+
 /// Keys and the pinned validation rules, built once at start.
 pub struct JwtKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    keys: Keys,
     validation: Validation,
     issuer: String,
     audience: String,
@@ -56,23 +71,59 @@ pub struct JwtKeys {
 }
 
 impl JwtKeys {
+    /// HS256 with the shared secret.
     pub fn new(secret: &str, issuer: &str, audience: &str) -> Self {
-        // Only HS256: a token whose header names any other algorithm (`none`, RS256 with
-        // the secret as a "public key", HS512…) is rejected before its signature is used.
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.algorithms = vec![Algorithm::HS256];
+        let keys = Keys::Secret {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+        };
+        Self::with(keys, Algorithm::HS256, issuer, audience)
+    }
+
+    /// EdDSA with the ring's signing key, verifying against its live keys.
+    pub fn eddsa(ring: KeyRing, issuer: &str, audience: &str) -> Self {
+        Self::with(
+            Keys::Ring(Box::new(ring)),
+            Algorithm::EdDSA,
+            issuer,
+            audience,
+        )
+    }
+
+    fn with(keys: Keys, alg: Algorithm, issuer: &str, audience: &str) -> Self {
+        // Only `alg`: a token whose header names any other algorithm (`none`, RS256 with
+        // the secret as a "public key", HS256 under EdDSA…) is rejected before its
+        // signature is used.
+        let mut validation = Validation::new(alg);
+        validation.algorithms = vec![alg];
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 0;
         validation.validate_exp = true;
         Self {
-            encoding: EncodingKey::from_secret(secret.as_bytes()),
-            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            keys,
             validation,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             verified: RwLock::default(),
+        }
+    }
+
+    /// The EdDSA key ring (`None` under HS256).
+    pub fn ring(&self) -> Option<&KeyRing> {
+        match &self.keys {
+            Keys::Ring(ring) => Some(ring),
+            Keys::Secret { .. } => None,
+        }
+    }
+
+    /// The public keys for `/.well-known/jwks.json`: none under HS256 (a shared secret is
+    /// never published).
+    pub fn jwks(&self) -> JwkSet {
+        match &self.keys {
+            Keys::Ring(ring) => ring.jwks(crate::db::now()),
+            Keys::Secret { .. } => JwkSet { keys: Vec::new() },
         }
     }
 
@@ -109,9 +160,16 @@ impl JwtKeys {
             client_id: "quire".to_owned(),
             fam: family.map(str::to_owned),
         };
-        let mut header = Header::new(Algorithm::HS256);
+        let mut header = Header::new(self.validation.algorithms[0]);
         header.typ = Some("at+jwt".into());
-        Ok((encode(&header, &claims, &self.encoding)?, claims))
+        let encoding = match &self.keys {
+            Keys::Secret { encoding, .. } => encoding,
+            Keys::Ring(ring) => {
+                header.kid = Some(ring.kid().to_owned());
+                ring.encoding()
+            }
+        };
+        Ok((encode(&header, &claims, encoding)?, claims))
     }
 
     /// Verifies signature, algorithm, `exp`, `iss`, `aud`; the error text is safe to show.
@@ -140,7 +198,32 @@ impl JwtKeys {
 
     /// [`Self::verify`] without the memory of verified tokens: every step, every time.
     pub fn verify_uncached(&self, token: &str) -> Result<Claims, String> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
+        self.decode(token, &self.validation)
+    }
+
+    /// The key for `token`: the secret, or the live ring key its `kid` names. The header's
+    /// algorithm is checked first, so a token of another algorithm never reaches a key.
+    fn decoding_key(&self, token: &str) -> Result<std::borrow::Cow<'_, DecodingKey>, String> {
+        match &self.keys {
+            Keys::Secret { decoding, .. } => Ok(std::borrow::Cow::Borrowed(decoding)),
+            Keys::Ring(ring) => {
+                let header =
+                    decode_header(token).map_err(|_| "the token is malformed".to_owned())?;
+                if header.alg != Algorithm::EdDSA {
+                    return Err("the token's algorithm is not accepted".into());
+                }
+                header
+                    .kid
+                    .and_then(|kid| ring.decoding(&kid, crate::db::now()))
+                    .map(std::borrow::Cow::Owned)
+                    .ok_or_else(|| "the token's signing key is not known".into())
+            }
+        }
+    }
+
+    fn decode(&self, token: &str, validation: &Validation) -> Result<Claims, String> {
+        let key = self.decoding_key(token)?;
+        decode::<Claims>(token, &key, validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
@@ -164,9 +247,7 @@ impl JwtKeys {
     pub fn verify_ignoring_expiry(&self, token: &str) -> Option<Claims> {
         let mut validation = self.validation.clone();
         validation.validate_exp = false;
-        decode::<Claims>(token, &self.decoding, &validation)
-            .ok()
-            .map(|d| d.claims)
+        self.decode(token, &validation).ok()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line (SPEC §1). `main.rs` parses; these functions do the work.
 
 pub mod demo;
+pub mod keys;
 pub mod policy;
 pub mod seed;
 pub mod serve;
@@ -36,6 +37,16 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the EdDSA signing keys (QUIRE_JWT_ALG=EdDSA).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a signing key; instances use it from their next start, and the old key
+    /// verifies until its tokens have expired.
+    Rotate,
 }
 
 #[derive(Debug, Args)]
@@ -131,12 +142,23 @@ impl From<anyhow::Error> for CliError {
 
 /// Runs a parsed command.
 pub fn run(cli: Cli) -> Result<(), CliError> {
-    let config = crate::config::Config::from_env().map_err(|e| CliError::Usage(e.to_string()))?;
+    // `serve --bind` stands in for QUIRE_BIND, so the defaults derived from the bind
+    // address (QUIRE_PUBLIC_URL, hence the issuer) follow it.
+    let bind = match &cli.command {
+        Command::Serve { bind: Some(b) } => Some(b.to_string()),
+        _ => None,
+    };
+    let config = crate::config::Config::from_lookup(|name| match (name, &bind) {
+        ("QUIRE_BIND", Some(b)) => Some(b.clone()),
+        _ => std::env::var(name).ok(),
+    })
+    .map_err(|e| CliError::Usage(e.to_string()))?;
     match cli.command {
         Command::Serve { bind } => serve::run(config, bind),
         Command::Migrate => serve::migrate(&config),
         Command::Seed(args) => seed_command(&config, args),
         Command::User(cmd) => user::run(&config, cmd),
+        Command::Keys(KeysCommand::Rotate) => keys::rotate(&config),
     }
 }
 

@@ -46,6 +46,7 @@ pub fn prepare(conn: &mut DbConn, config: &Config) -> Result<Prepared, AppError>
         tracing::info!(%report, "seeded the built-in roles");
     }
     let (generated_admin_password, restored_admin) = ensure_admin(conn, config)?;
+    crate::auth::key_store::ensure_signing_key(conn, config)?;
     let jwt_secret = match &config.jwt_secret {
         Some(secret) => secret.clone(),
         None => {

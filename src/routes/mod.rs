@@ -8,6 +8,7 @@ pub mod hygiene;
 pub mod methods;
 pub mod openapi;
 pub mod public;
+pub mod well_known;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -26,7 +27,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/quire.css", web::get().to(stylesheet))
         .configure(admin::configure)
         .service(public::index)
-        .service(public::show_post);
+        .service(public::show_post)
+        .service(well_known::server_metadata_doc)
+        .service(well_known::jwks);
 }
 
 /// The stylesheet, compiled in (no files needed at run time), cached for a day.

@@ -16,6 +16,9 @@ pub fn document() -> OpenApi {
     let (_, mut api) = actix_web::App::new()
         .into_utoipa_app()
         .service(utoipa_actix_web::scope("/api").configure(super::api::configure))
+        // Served outside `/api` (see `routes::configure`), documented with it.
+        .service(super::well_known::server_metadata_doc)
+        .service(super::well_known::jwks)
         .split_for_parts();
     let mut info = Info::new("Quire", env!("CARGO_PKG_VERSION"));
     info.description = Some(

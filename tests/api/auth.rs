@@ -39,7 +39,7 @@ fn sign(app: &TestApp, header: Header, claims: &Value) -> String {
 
 fn claims(sub: i64, exp_in: i64) -> Value {
     let now = chrono::Utc::now().timestamp();
-    json!({"iss": "quire", "aud": "quire-api", "sub": sub.to_string(), "username": "x",
+    json!({"iss": crate::helpers::PUBLIC_URL, "aud": "quire-api", "sub": sub.to_string(), "username": "x",
            "iat": now, "exp": now + exp_in, "jti": uuid::Uuid::new_v4().to_string(),
            "scope": "roles:read", "client_id": "quire"})
 }

@@ -19,6 +19,7 @@ mod guard_rails;
 mod health;
 mod http_methods;
 mod input_hygiene;
+mod jwks;
 mod list_readable;
 mod maintenance;
 mod nasty;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod comments;
 pub mod facts;
 pub mod jobs;
+pub mod keys;
 pub mod locks;
 pub mod posts;
 pub mod pruning;

@@ -40,7 +40,7 @@ async fn tokens_decode_with_a_standard_jwt_library(backend: Backend) {
     // Decoded by jsonwebtoken directly with the shared secret, not through Quire's code.
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_audience(&["quire-api"]);
-    validation.set_issuer(&["quire"]);
+    validation.set_issuer(&[crate::helpers::PUBLIC_URL]);
     let data = jsonwebtoken::decode::<Value>(
         &tokens.access_token,
         &DecodingKey::from_secret(app.jwt_secret.as_bytes()),

@@ -110,11 +110,16 @@ impl Drop for TestDb {
 
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
+/// `QUIRE_PUBLIC_URL` of test instances (their port is only known once bound), hence the
+/// issuer of their tokens.
+pub const PUBLIC_URL: &str = "https://quire.test";
+
 /// The configuration a test instance runs with; `extra` overrides variables.
 pub fn test_config(url: &str, extra: &[(&str, &str)]) -> Config {
     let mut vars: HashMap<String, String> = [
         ("DATABASE_URL", url),
         ("QUIRE_BIND", "127.0.0.1:0"),
+        ("QUIRE_PUBLIC_URL", PUBLIC_URL),
         ("QUIRE_ADMIN_PASSWORD", ADMIN_PASSWORD),
         ("QUIRE_BCRYPT_COST", "4"),
         ("QUIRE_DB_POOL_SIZE", "8"),
@@ -129,7 +134,6 @@ pub fn test_config(url: &str, extra: &[(&str, &str)]) -> Config {
     Config::from_lookup(|k| vars.get(k).cloned()).expect("valid test config")
 }
 
-#[expect(dead_code, reason = "not every test file reads every field")]
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
