@@ -4,6 +4,7 @@ pub mod cache;
 pub mod client_addr;
 pub mod families;
 pub mod jwt;
+pub mod pat;
 pub mod password;
 pub mod principal;
 pub mod server_session;

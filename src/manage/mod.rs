@@ -4,6 +4,7 @@
 
 pub mod guard;
 pub mod maintenance;
+pub mod pats;
 pub mod posts;
 pub mod recovery;
 pub mod roles;

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod facts;
 pub mod jobs;
 pub mod locks;
+pub mod pats;
 pub mod posts;
 pub mod pruning;
 pub mod roles;
