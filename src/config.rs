@@ -91,6 +91,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Audit events older than this are pruned (SPEC H9).
     pub audit_retention_days: u32,
+    /// `QUIRE_PASSWORD_GRANT`: whether `grant_type=password` is served (SPEC §11).
+    pub password_grant: bool,
 }
 
 /// A configuration value that cannot be used; the message names the variable.
@@ -189,6 +191,16 @@ impl Config {
         };
         let audit_retention_days =
             parse_num(&get, "QUIRE_AUDIT_RETENTION_DAYS", 365u32, 1, 36_500)?;
+        let password_grant = match get("QUIRE_PASSWORD_GRANT").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(bad(
+                    "QUIRE_PASSWORD_GRANT",
+                    format!("must be `on` or `off` (got `{other}`)"),
+                ))
+            }
+        };
         let issuer = get("QUIRE_ISSUER").unwrap_or_else(|| "quire".into());
         let audience = get("QUIRE_AUDIENCE").unwrap_or_else(|| "quire-api".into());
 
@@ -209,6 +221,7 @@ impl Config {
             workers,
             trusted_proxies,
             audit_retention_days,
+            password_grant,
         })
     }
 }
@@ -296,6 +309,8 @@ mod tests {
         assert_eq!(c.access_token_ttl.as_secs(), 900);
         assert_eq!(c.registration, Registration::Closed);
         assert!(c.jwt_secret.is_none() && c.admin_password.is_none());
+        assert!(c.password_grant);
+        assert!(!config(&[("QUIRE_PASSWORD_GRANT", "off")]).unwrap().password_grant);
     }
 
     #[test]
@@ -327,6 +342,7 @@ mod tests {
             ("QUIRE_DEFAULT_ROLE", "Not A Role"),
             ("QUIRE_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"),
             ("QUIRE_AUDIT_RETENTION_DAYS", "0"),
+            ("QUIRE_PASSWORD_GRANT", "yes"),
         ];
         for (var, value) in cases {
             let err = config(&[(var, value)]).expect_err(var);

@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod client_addr;
 pub mod families;
+pub mod introspection;
 pub mod jwt;
 pub mod pat;
 pub mod password;

@@ -75,6 +75,7 @@ pub async fn issue_token(
     let scope = field(&form, "scope").map(str::to_owned);
     let response = match field(&form, "grant_type").unwrap_or("password") {
         "password" => {
+            tokens::password_grant_enabled(&state)?;
             let username = required(&form, "username")?;
             let password = required(&form, "password")?.to_owned();
             tokens::password_grant(&state, username, password, scope, ip).await?
