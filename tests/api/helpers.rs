@@ -109,7 +109,6 @@ pub fn test_config(url: &str, extra: &[(&str, &str)]) -> Config {
     Config::from_lookup(|k| vars.get(k).cloned()).expect("valid test config")
 }
 
-#[expect(dead_code, reason = "not every test file reads every field")]
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
