@@ -241,13 +241,17 @@ pub async fn get_me(
             UserView::load(conn, user)
         })
         .await?;
-    let scopes = caller.token.as_ref().map(|t| {
-        t.scope
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect()
-    });
+    let scopes = match (&caller.token, &caller.pat) {
+        (Some(t), _) => Some(
+            t.scope
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+        (None, Some(pat)) => Some(pat.scope_list()),
+        (None, None) => None,
+    };
     let authenticated_by = match caller.kind {
         CallerKind::Bearer => "bearer",
         CallerKind::Session => "session",

@@ -48,11 +48,11 @@ async fn the_account_page_creates_lists_and_revokes_tokens(backend: Backend) {
     let secret = shown[start..start + 49].to_owned();
     let (status, me) = app.call("GET", "/api/me", Some(&secret), None).await;
     assert_eq!(status, 200);
-    assert_eq!(me["effective_permissions"], json!(["posts:read", "posts:create"]));
+    assert_eq!(me["effective_permissions"], json!(["posts:create", "posts:read"]));
 
     let html = account_page(&browser, &app).await;
     assert!(html.contains("laptop script"));
-    assert!(html.contains("posts:read posts:create"));
+    assert!(html.contains("posts:create posts:read"));
     assert!(!html.contains(&secret), "shown once only");
     let id = {
         let (_, list) = app.call("GET", "/api/tokens", Some(&secret), None).await;
