@@ -310,7 +310,11 @@ mod tests {
         assert_eq!(c.registration, Registration::Closed);
         assert!(c.jwt_secret.is_none() && c.admin_password.is_none());
         assert!(c.password_grant);
-        assert!(!config(&[("QUIRE_PASSWORD_GRANT", "off")]).unwrap().password_grant);
+        assert!(
+            !config(&[("QUIRE_PASSWORD_GRANT", "off")])
+                .unwrap()
+                .password_grant
+        );
     }
 
     #[test]

@@ -191,8 +191,12 @@ async fn personal_api_responses_are_not_stored(backend: Backend) {
         bearer(Method::POST, "/api/tokens".into(), &ada.access_token)
             .json(&json!({"name": "n", "scopes": ["posts:read"], "expires_in_days": 1})),
         bearer(Method::DELETE, "/api/tokens/999".into(), &ada.access_token),
-        bearer(Method::POST, "/api/auth/introspect".into(), &admin.access_token)
-            .form(&[("token", ada.access_token.as_str())]),
+        bearer(
+            Method::POST,
+            "/api/auth/introspect".into(),
+            &admin.access_token,
+        )
+        .form(&[("token", ada.access_token.as_str())]),
         // Refusals too: they may name the account.
         app.client.get(app.url("/api/me")),
         bearer(Method::GET, "/api/audit".into(), &ada.access_token),

@@ -29,13 +29,25 @@ async fn who_may_introspect(backend: Backend) {
     let mo = app.token("mo", None).await.access_token;
     let form = [("token", ada.as_str())];
     let (status, body) = introspect(&app, None, &form).await;
-    assert_eq!((status, body["error"].as_str()), (401, Some("unauthenticated")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("unauthenticated"))
+    );
     let (status, body) = introspect(&app, Some(&ada), &form).await;
-    assert_eq!((status, body["error"].as_str()), (403, Some("insufficient_scope")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (403, Some("insufficient_scope"))
+    );
     let (status, body) = introspect(&app, Some(&mo), &[]).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
     let (status, body) = introspect(&app, Some(&mo), &[("token", "")]).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
     let (status, body) = introspect(&app, Some(&mo), &form).await;
     assert_eq!((status, body["active"].as_bool()), (200, Some(true)));
     // A PAT holding users:read may introspect too.
@@ -98,7 +110,12 @@ async fn anything_not_live_is_inactive_and_nothing_more(backend: Backend) {
     assert_eq!(resp.status(), 200);
     let (deleted, deleted_pat) = pat(&app, &ada.access_token, &["posts:read"]).await;
     let path = format!("/api/tokens/{deleted}");
-    assert_eq!(app.call("DELETE", &path, Some(&ada.access_token), None).await.0, 204);
+    assert_eq!(
+        app.call("DELETE", &path, Some(&ada.access_token), None)
+            .await
+            .0,
+        204
+    );
     let (expired, expired_pat) = pat(&app, &ada.access_token, &["posts:read"]).await;
     app.with_conn(move |c| {
         diesel::update(pats::table.filter(pats::id.eq(expired)))
@@ -112,14 +129,23 @@ async fn anything_not_live_is_inactive_and_nothing_more(backend: Backend) {
     let admin = app.admin_token().await.access_token;
     let disable = json!({"disabled": true});
     let path = format!("/api/users/{bob_id}");
-    assert_eq!(app.call("PATCH", &path, Some(&admin), Some(disable)).await.0, 200);
+    assert_eq!(
+        app.call("PATCH", &path, Some(&admin), Some(disable))
+            .await
+            .0,
+        200
+    );
     // A character inside the signature (the last one may only carry padding bits).
     let at = ada.access_token.rfind('.').unwrap() + 3;
     let mut tampered = ada.access_token.clone();
     let swap = if &tampered[at..=at] == "A" { "B" } else { "A" };
     tampered.replace_range(at..=at, swap);
     let expired_jwt = {
-        let keys = quire::auth::jwt::JwtKeys::new(&app.jwt_secret, &app.config.issuer, &app.config.audience);
+        let keys = quire::auth::jwt::JwtKeys::new(
+            &app.jwt_secret,
+            &app.config.issuer,
+            &app.config.audience,
+        );
         keys.issue(ada_id, "ada", "posts:read", -120).unwrap().0
     };
     let cases = [

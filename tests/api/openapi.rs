@@ -89,7 +89,10 @@ async fn the_document_is_valid_and_documents_every_scope(backend: Backend) {
         ("/api/tokens/{id}", "delete"),
         ("/api/auth/introspect", "post"),
     ] {
-        assert!(paths[path][method]["security"].is_array(), "{method} {path}");
+        assert!(
+            paths[path][method]["security"].is_array(),
+            "{method} {path}"
+        );
     }
     assert_eq!(
         paths["/api/auth/introspect"]["post"]["security"],

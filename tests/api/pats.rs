@@ -47,8 +47,14 @@ pub async fn pat(app: &TestApp, token: &str, scopes: &[&str]) -> (i64, String) {
 pub async fn assert_invalid_token(app: &TestApp, token: &str, why: &str) {
     let resp = app.get_with("/api/me", token).await;
     assert_eq!(resp.status(), 401, "{why}");
-    let header = resp.headers()["www-authenticate"].to_str().unwrap().to_owned();
-    assert!(header.starts_with("Bearer realm=\"quire\", error=\"invalid_token\""), "{why}: {header}");
+    let header = resp.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        header.starts_with("Bearer realm=\"quire\", error=\"invalid_token\""),
+        "{why}: {header}"
+    );
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"], "invalid_token", "{why}");
 }
@@ -57,14 +63,22 @@ async fn create_list_and_delete(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_user("ada", &["author"]).await;
     let jwt = app.token("ada", None).await.access_token;
-    let body = json!({"name": "deploy", "scopes": ["posts:read", "posts:create"], "expires_in_days": 7});
+    let body =
+        json!({"name": "deploy", "scopes": ["posts:read", "posts:create"], "expires_in_days": 7});
     let (status, created, cache) = create(&app, &jwt, body).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(cache.as_deref(), Some("no-store"));
     let secret = created["token"].as_str().unwrap();
-    assert!(secret.starts_with("qpat_") && secret.len() == 49, "{secret}");
+    assert!(
+        secret.starts_with("qpat_") && secret.len() == 49,
+        "{secret}"
+    );
     assert_eq!(created["name"], "deploy");
-    assert_eq!(created["scopes"], json!(["posts:create", "posts:read"]), "by name");
+    assert_eq!(
+        created["scopes"],
+        json!(["posts:create", "posts:read"]),
+        "by name"
+    );
     assert!(created["last_used_at"].is_null());
     let keys: Vec<&String> = created.as_object().unwrap().keys().collect();
     assert_eq!(keys.len(), 7, "{created}");
@@ -76,7 +90,10 @@ async fn create_list_and_delete(backend: Backend) {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], id);
     assert_eq!(items[0]["expires_at"], created["expires_at"]);
-    assert!(items[0].get("token").is_none(), "the secret is shown once only");
+    assert!(
+        items[0].get("token").is_none(),
+        "the secret is shown once only"
+    );
     assert!(!list.to_string().contains(secret));
 
     let path = format!("/api/tokens/{id}");
@@ -85,7 +102,12 @@ async fn create_list_and_delete(backend: Backend) {
     assert_eq!(list["items"], json!([]));
     assert_eq!(app.call("DELETE", &path, Some(&jwt), None).await.0, 404);
     assert_invalid_token(&app, secret, "deleted").await;
-    let actions: Vec<String> = app.audit_actions().await.into_iter().map(|(_, a, _)| a).collect();
+    let actions: Vec<String> = app
+        .audit_actions()
+        .await
+        .into_iter()
+        .map(|(_, a, _)| a)
+        .collect();
     assert!(actions.contains(&"pat.create".to_owned()), "{actions:?}");
     assert!(actions.contains(&"pat.revoke".to_owned()), "{actions:?}");
     // Anonymous callers have no tokens to manage.
@@ -117,7 +139,11 @@ async fn scopes_lie_within_the_creating_request(backend: Backend) {
     let full = app.token("ada", None).await.access_token;
     let narrowed = app.token("ada", Some("posts:read")).await.access_token;
     let cases: &[(&str, &[&str], &[&str])] = &[
-        ("not held", &["posts:read", "users:manage"], &["users:manage"]),
+        (
+            "not held",
+            &["posts:read", "users:manage"],
+            &["users:manage"],
+        ),
         ("not in the catalog", &["nope:x"], &["nope:x"]),
         ("not a permission", &["Bad Name"], &["Bad Name"]),
     ];
@@ -135,7 +161,11 @@ async fn scopes_lie_within_the_creating_request(backend: Backend) {
     for scopes in [json!(["posts:create"]), json!(["posts:*"]), json!(["*"])] {
         let body = json!({"name": "x", "scopes": scopes, "expires_in_days": 1});
         let (status, answer, _) = create(&app, &narrowed, body).await;
-        assert_eq!((status, answer["error"].as_str()), (400, Some("invalid_scope")), "{scopes}");
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some("invalid_scope")),
+            "{scopes}"
+        );
     }
     let (_, secret) = pat(&app, &narrowed, &["posts:read"]).await;
     // Nor can a PAT: it is the creating request's effective permissions that count.
@@ -153,7 +183,12 @@ async fn scopes_lie_within_the_creating_request(backend: Backend) {
     .await;
     assert_eq!(status, 201, "{answer}");
     let scopes = answer["scopes"].as_array().unwrap();
-    assert!(!scopes.is_empty() && scopes.iter().all(|s| s.as_str().unwrap().starts_with("comments:")));
+    assert!(
+        !scopes.is_empty()
+            && scopes
+                .iter()
+                .all(|s| s.as_str().unwrap().starts_with("comments:"))
+    );
     assert!(!scopes.contains(&json!("comments:*")));
 }
 
@@ -193,8 +228,18 @@ async fn bad_fields_are_422_naming_them(backend: Backend) {
         assert_eq!(status, 422, "{body}: {answer}");
         assert!(answer["fields"][field].is_array(), "{body}: {answer}");
     }
-    assert_eq!(create(&app, &admin, with("name", json!("x".repeat(100)))).await.0, 201);
-    assert_eq!(create(&app, &admin, with("expires_in_days", json!(366))).await.0, 201);
+    assert_eq!(
+        create(&app, &admin, with("name", json!("x".repeat(100))))
+            .await
+            .0,
+        201
+    );
+    assert_eq!(
+        create(&app, &admin, with("expires_in_days", json!(366)))
+            .await
+            .0,
+        201
+    );
 }
 
 async fn users_manage_reaches_other_users_tokens(backend: Backend) {
@@ -203,18 +248,39 @@ async fn users_manage_reaches_other_users_tokens(backend: Backend) {
     let ada = app.token("ada", None).await.access_token;
     let (id, secret) = pat(&app, &ada, &["posts:read"]).await;
     let admin = app.admin_token().await.access_token;
-    let (status, list) = app.call("GET", "/api/tokens?user=ada", Some(&admin), None).await;
+    let (status, list) = app
+        .call("GET", "/api/tokens?user=ada", Some(&admin), None)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(list["items"][0]["id"], id);
     let (_, own) = app.call("GET", "/api/tokens", Some(&admin), None).await;
-    assert_eq!(own["items"], json!([]), "the admin's own list is theirs only");
+    assert_eq!(
+        own["items"],
+        json!([]),
+        "the admin's own list is theirs only"
+    );
     // Others get 403; naming oneself is the same as naming no one.
-    let (status, answer) = app.call("GET", "/api/tokens?user=admin", Some(&ada), None).await;
-    assert_eq!((status, answer["error"].as_str()), (403, Some("insufficient_scope")));
+    let (status, answer) = app
+        .call("GET", "/api/tokens?user=admin", Some(&ada), None)
+        .await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (403, Some("insufficient_scope"))
+    );
     let path = format!("/api/tokens/{id}?user=admin");
     assert_eq!(app.call("DELETE", &path, Some(&ada), None).await.0, 403);
-    assert_eq!(app.call("GET", "/api/tokens?user=ada", Some(&ada), None).await.0, 200);
-    assert_eq!(app.call("GET", "/api/tokens?user=nobody", Some(&admin), None).await.0, 404);
+    assert_eq!(
+        app.call("GET", "/api/tokens?user=ada", Some(&ada), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        app.call("GET", "/api/tokens?user=nobody", Some(&admin), None)
+            .await
+            .0,
+        404
+    );
     // The admin's own id space does not hold ada's token; with ?user=ada it does.
     let mine = format!("/api/tokens/{id}");
     assert_eq!(app.call("DELETE", &mine, Some(&admin), None).await.0, 404);
@@ -233,11 +299,21 @@ async fn a_pat_authorizes_with_its_scopes_and_the_owners_live_permissions(backen
     assert_eq!(me["username"], "ada");
     assert_eq!(me["authenticated_by"], "bearer");
     assert_eq!(me["scopes"], json!(["posts:create", "posts:read"]));
-    assert_eq!(me["effective_permissions"], json!(["posts:create", "posts:read"]));
-    let post = app.create_post(&secret, json!({"title": "By PAT", "body": "b"})).await;
+    assert_eq!(
+        me["effective_permissions"],
+        json!(["posts:create", "posts:read"])
+    );
+    let post = app
+        .create_post(&secret, json!({"title": "By PAT", "body": "b"}))
+        .await;
     // Outside the token's scopes, though the owner holds it.
     let (status, _) = app
-        .call("POST", &format!("/api/posts/{}/publish", post["id"]), Some(&secret), None)
+        .call(
+            "POST",
+            &format!("/api/posts/{}/publish", post["id"]),
+            Some(&secret),
+            None,
+        )
         .await;
     assert_eq!(status, 403);
     // Revoking the owner's role takes effect on the very next request.
@@ -245,9 +321,18 @@ async fn a_pat_authorizes_with_its_scopes_and_the_owners_live_permissions(backen
     let path = format!("/api/users/{ada_id}/roles/author");
     assert_eq!(app.call("DELETE", &path, Some(&admin), None).await.0, 204);
     let (status, answer) = app
-        .call("POST", "/api/posts", Some(&secret), Some(json!({"title": "t", "body": "b"})))
+        .call(
+            "POST",
+            "/api/posts",
+            Some(&secret),
+            Some(json!({"title": "t", "body": "b"})),
+        )
         .await;
-    assert_eq!((status, answer["error"].as_str()), (403, Some("insufficient_scope")), "{answer}");
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (403, Some("insufficient_scope")),
+        "{answer}"
+    );
     assert_eq!(answer["provided"], json!([]));
 }
 
@@ -267,7 +352,11 @@ async fn expired_and_disabled_owners_tokens_are_refused(backend: Backend) {
     .await;
     assert_invalid_token(&app, &old_secret, "expired").await;
     let (_, list) = app.call("GET", "/api/tokens", Some(&jwt), None).await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 1, "expired tokens leave the list");
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        1,
+        "expired tokens leave the list"
+    );
     assert_eq!(app.get_with("/api/me", &live_secret).await.status(), 200);
     // Forged: the right shape, or the prefix without it.
     let forged = format!("qpat_{}", "A".repeat(44));
@@ -276,7 +365,12 @@ async fn expired_and_disabled_owners_tokens_are_refused(backend: Backend) {
     let admin = app.admin_token().await.access_token;
     let path = format!("/api/users/{ada_id}");
     let (status, _) = app
-        .call("PATCH", &path, Some(&admin), Some(json!({"disabled": true})))
+        .call(
+            "PATCH",
+            &path,
+            Some(&admin),
+            Some(json!({"disabled": true})),
+        )
         .await;
     assert_eq!(status, 200);
     assert_invalid_token(&app, &live_secret, "disabled owner").await;
@@ -318,8 +412,15 @@ async fn last_use_is_recorded_and_a_pat_is_no_refresh_token(backend: Backend) {
 async fn the_password_grant_can_be_turned_off(backend: Backend) {
     let app = spawn_app_with(backend, &[("QUIRE_PASSWORD_GRANT", "off")]).await;
     for form in [
-        vec![("grant_type", "password"), ("username", "admin"), ("password", crate::helpers::ADMIN_PASSWORD)],
-        vec![("username", "admin"), ("password", crate::helpers::ADMIN_PASSWORD)],
+        vec![
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", crate::helpers::ADMIN_PASSWORD),
+        ],
+        vec![
+            ("username", "admin"),
+            ("password", crate::helpers::ADMIN_PASSWORD),
+        ],
         vec![("grant_type", "password")],
     ] {
         let resp = app.token_request(&form).await;

@@ -31,7 +31,11 @@ pub struct Pat {
 impl Pat {
     /// The scopes as a list.
     pub fn scope_list(&self) -> Vec<String> {
-        self.scopes.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        self.scopes
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
     }
 }
 
@@ -66,7 +70,11 @@ pub fn find_pat_by_hash(conn: &mut DbConn, token_hash: &str) -> QueryResult<Opti
 }
 
 /// The user's live tokens (not revoked, not expired at `now`), newest first.
-pub fn list_live_pats(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<Vec<Pat>> {
+pub fn list_live_pats(
+    conn: &mut DbConn,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Pat>> {
     pats::table
         .filter(pats::user_id.eq(user_id))
         .filter(pats::revoked.eq(false))

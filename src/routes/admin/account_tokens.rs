@@ -95,19 +95,38 @@ pub async fn create_token_form(
     let form = read_form(&form);
     check_csrf(&session, form.csrf)?;
     let Some(days) = form.days else {
-        flash(&session, "error", "Expires in: a whole number of days, 1 to 366.");
+        flash(
+            &session,
+            "error",
+            "Expires in: a whole number of days, 1 to 366.",
+        );
         return Ok(see_other(PAGE));
     };
     let catalog: Vec<&str> = caller.snapshot.catalog.iter().map(String::as_str).collect();
     let effective = PermissionSet::from_grants(caller.effective());
-    let valid = match rules::validate(form.name, &form.scopes, days, &effective, &catalog, crate::db::now()) {
+    let valid = match rules::validate(
+        form.name,
+        &form.scopes,
+        days,
+        &effective,
+        &catalog,
+        crate::db::now(),
+    ) {
         Ok(valid) => valid,
         Err(PatError::InvalidScope(bad)) => {
-            flash(&session, "error", format!("Not yours to grant: {}", bad.join(", ")));
+            flash(
+                &session,
+                "error",
+                format!("Not yours to grant: {}", bad.join(", ")),
+            );
             return Ok(see_other(PAGE));
         }
         Err(PatError::Field { field, message }) => {
-            flash_outcome(&session, Err::<(), _>(AppError::field(field, message)), String::new())?;
+            flash_outcome(
+                &session,
+                Err::<(), _>(AppError::field(field, message)),
+                String::new(),
+            )?;
             return Ok(see_other(PAGE));
         }
     };

@@ -96,7 +96,10 @@ fn parse_body(body: NewTokenBody) -> Result<(String, Vec<String>, i64), AppError
         .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_owned)).collect())
         .ok_or_else(|| AppError::field("scopes", "must be a list of permission names"))?;
     let days = body.expires_in_days.as_i64().ok_or_else(|| {
-        AppError::field("expires_in_days", "must be a whole number of days (1 to 366)")
+        AppError::field(
+            "expires_in_days",
+            "must be a whole number of days (1 to 366)",
+        )
     })?;
     Ok((name, scopes, days))
 }

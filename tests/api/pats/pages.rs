@@ -17,7 +17,10 @@ async fn the_account_page_creates_lists_and_revokes_tokens(backend: Backend) {
     let browser = sign_in(&app, "ada", &password_of("ada")).await;
     let html = account_page(&browser, &app).await;
     assert!(html.contains("Personal access tokens"));
-    assert!(html.contains("value=\"posts:create\""), "the caller's permissions are offered");
+    assert!(
+        html.contains("value=\"posts:create\""),
+        "the caller's permissions are offered"
+    );
     assert!(!html.contains("value=\"users:manage\""), "and only those");
     let csrf = csrf_of(&html);
     let form = [
@@ -48,7 +51,10 @@ async fn the_account_page_creates_lists_and_revokes_tokens(backend: Backend) {
     let secret = shown[start..start + 49].to_owned();
     let (status, me) = app.call("GET", "/api/me", Some(&secret), None).await;
     assert_eq!(status, 200);
-    assert_eq!(me["effective_permissions"], json!(["posts:create", "posts:read"]));
+    assert_eq!(
+        me["effective_permissions"],
+        json!(["posts:create", "posts:read"])
+    );
 
     let html = account_page(&browser, &app).await;
     assert!(html.contains("laptop script"));
@@ -85,7 +91,12 @@ async fn the_account_page_refuses_scopes_beyond_the_caller(backend: Backend) {
     ] {
         let resp = browser
             .post(app.url("/admin/account/tokens"))
-            .form(&[("csrf", csrf.as_str()), ("name", "x"), ("expires_in_days", days), ("scopes", scope)])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "x"),
+                ("expires_in_days", days),
+                ("scopes", scope),
+            ])
             .send()
             .await
             .unwrap();
