@@ -1,5 +1,6 @@
 //! Authentication: passwords, tokens, and the principal of a request.
 
+pub mod bearer;
 pub mod cache;
 pub mod client_addr;
 pub mod families;

@@ -13,6 +13,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
+pub use super::bearer::bearer_token;
 use super::cache::{Snapshot, UserEntry};
 use super::jwt::Claims;
 use super::pat::{self, PresentedPat};
@@ -133,27 +134,6 @@ enum Presented {
     Pat(PresentedPat),
     /// The SHA-256 of the cookie's session secret.
     Session(String),
-}
-
-/// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive,
-/// surrounding whitespace ignored). Any other scheme or an empty token is an invalid token.
-pub fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
-    // `HeaderValue::to_str` checks byte by byte; this is the same ASCII test, vectorised.
-    let value = std::str::from_utf8(value.as_bytes())
-        .ok()
-        .filter(|v| v.is_ascii())
-        .ok_or_else(|| AppError::InvalidToken("the Authorization header is not ASCII".into()))?;
-    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(AppError::InvalidToken(format!(
-            "unsupported authorization scheme `{scheme}`"
-        )));
-    }
-    let token = token.trim();
-    if token.is_empty() {
-        return Err(AppError::InvalidToken("the bearer token is empty".into()));
-    }
-    Ok(token)
 }
 
 fn presented(req: &HttpRequest, state: &AppState) -> Result<Presented, AppError> {
