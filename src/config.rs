@@ -317,6 +317,11 @@ mod tests {
         assert_eq!(c.registration, Registration::Closed);
         assert!(c.jwt_secret.is_none() && c.admin_password.is_none());
         assert_eq!((c.jwt_alg, c.password_grant), (JwtAlg::Hs256, true));
+        assert!(
+            !config(&[("QUIRE_PASSWORD_GRANT", "off")])
+                .unwrap()
+                .password_grant
+        );
     }
 
     #[test]

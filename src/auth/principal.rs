@@ -13,10 +13,13 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
+pub use super::bearer::bearer_token;
 use super::cache::{Snapshot, UserEntry};
 use super::jwt::Claims;
+use super::pat::{self, PresentedPat};
 use super::server_session::{self, CurrentSession};
 use crate::authz::{Denied, Principal};
+use crate::db::queries::pats::Pat;
 use crate::db::queries::sessions as session_q;
 use crate::db::DbConn;
 use crate::error::AppError;
@@ -39,6 +42,8 @@ pub struct Caller {
     pub user: Option<Arc<UserEntry>>,
     /// The verified claims when the caller used a bearer token.
     pub token: Option<Arc<Claims>>,
+    /// The live personal access token when the caller used one (`kind` is `Bearer`).
+    pub pat: Option<Arc<Pat>>,
     /// The live browser session when the caller used the session cookie.
     pub session: Option<CurrentSession>,
     pub snapshot: Snapshot,
@@ -125,38 +130,15 @@ impl Caller {
 enum Presented {
     Nothing,
     Bearer(Arc<Claims>),
+    /// A personal access token (`qpat_…`), looked up by its hash when resolved.
+    Pat(PresentedPat),
     /// The SHA-256 of the cookie's session secret.
     Session(String),
 }
 
-/// The token of an `Authorization: Bearer <token>` header value (scheme case-insensitive,
-/// surrounding whitespace ignored). Any other scheme or an empty token is an invalid token.
-pub fn bearer_token(value: &header::HeaderValue) -> Result<&str, AppError> {
-    // `HeaderValue::to_str` checks byte by byte; this is the same ASCII test, vectorised.
-    let value = std::str::from_utf8(value.as_bytes())
-        .ok()
-        .filter(|v| v.is_ascii())
-        .ok_or_else(|| AppError::InvalidToken("the Authorization header is not ASCII".into()))?;
-    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(AppError::InvalidToken(format!(
-            "unsupported authorization scheme `{scheme}`"
-        )));
-    }
-    let token = token.trim();
-    if token.is_empty() {
-        return Err(AppError::InvalidToken("the bearer token is empty".into()));
-    }
-    Ok(token)
-}
-
 fn presented(req: &HttpRequest, state: &AppState) -> Result<Presented, AppError> {
     if let Some(value) = req.headers().get(header::AUTHORIZATION) {
-        return state
-            .jwt
-            .verify(bearer_token(value)?)
-            .map(Presented::Bearer)
-            .map_err(AppError::InvalidToken);
+        return presented_bearer(state, bearer_token(value)?);
     }
     match server_session::presented_hash(req) {
         Some(hash) => {
@@ -165,6 +147,29 @@ fn presented(req: &HttpRequest, state: &AppState) -> Result<Presented, AppError>
         }
         None => Ok(Presented::Nothing),
     }
+}
+
+/// A bearer token is a PAT when it has the PAT prefix, else a JWT (verified here).
+fn presented_bearer(state: &AppState, token: &str) -> Result<Presented, AppError> {
+    if let Some(pat) = pat::parse(token)? {
+        return Ok(Presented::Pat(pat));
+    }
+    state
+        .jwt
+        .verify(token)
+        .map(Presented::Bearer)
+        .map_err(AppError::InvalidToken)
+}
+
+/// The caller a request carrying `Authorization: Bearer {token}` would be, with every check
+/// such a request gets (token introspection, RFC 7662); a bad token is `InvalidToken`.
+pub fn caller_for_token(
+    state: &AppState,
+    conn: &mut DbConn,
+    token: &str,
+) -> Result<Caller, AppError> {
+    let presented = presented_bearer(state, token)?;
+    authenticate(state, conn, presented, None).map(|(caller, _)| caller)
 }
 
 impl FromRequest for Caller {
@@ -248,8 +253,12 @@ impl Credentials {
                 Ok((caller, touch, result))
             })
             .await?;
-        if let Some(current) = caller.session.filter(|_| touch) {
-            touch_session(state, current.id);
+        if touch {
+            match (caller.session, &caller.pat) {
+                (Some(current), _) => touch_session(state, current.id),
+                (None, Some(token)) => pat::touch(state, token.id),
+                (None, None) => {}
+            }
         }
         req.extensions_mut().insert(caller.clone());
         result.map(|value| (caller, value))
@@ -274,8 +283,9 @@ fn touch_session(state: actix_web::web::Data<AppState>, id: i64) {
 }
 
 /// The caller for what was presented, from the authorization cache, and whether the
-/// caller's session should be marked as seen. A session cookie costs one indexed read of
-/// its row; an unknown, ended or expired session is anonymous.
+/// caller's session or PAT should be marked as used. A session cookie or a PAT costs one
+/// indexed read of its row; an unknown, ended or expired session is anonymous, such a PAT
+/// an invalid token.
 fn authenticate(
     state: &AppState,
     conn: &mut DbConn,
@@ -289,6 +299,13 @@ fn authenticate(
             .filter(|s| server_session::is_live(s, now))
             .map(|s| (s, server_session::needs_touch(&s, now)));
     }
+    let (mut token, mut pat_touch) = (None, false);
+    if let Presented::Pat(presented) = &presented {
+        let now = crate::db::now();
+        let live = pat::find_live(conn, presented, now)?;
+        pat_touch = pat::needs_touch(&live, now);
+        token = Some(Arc::new(live));
+    }
     let (user_id, jti) = match &presented {
         Presented::Nothing => (None, None),
         Presented::Bearer(claims) => {
@@ -298,17 +315,18 @@ fn authenticate(
             (Some(id), Some(claims.jti.as_str()))
         }
         Presented::Session(_) => (session.map(|(s, _)| s.user_id), None),
+        Presented::Pat(_) => (token.as_ref().map(|t| t.user_id), None),
     };
     let snapshot = state.cache.snapshot(conn, user_id, jti)?;
     let current = session.map(|(s, _)| CurrentSession { id: s.id });
-    let caller = resolve(state, presented, current, snapshot, ip)?;
-    Ok((caller, session.is_some_and(|(_, touch)| touch)))
+    let caller = resolve(state, presented, (current, token), snapshot, ip)?;
+    Ok((caller, session.is_some_and(|(_, touch)| touch) || pat_touch))
 }
 
 fn resolve(
     state: &AppState,
     presented: Presented,
-    session: Option<CurrentSession>,
+    (session, pat): (Option<CurrentSession>, Option<Arc<Pat>>),
     snapshot: Snapshot,
     ip: Option<IpAddr>,
 ) -> Result<Caller, AppError> {
@@ -317,6 +335,7 @@ fn resolve(
         principal: Principal::anonymous(snapshot.anonymous.clone()),
         user: None,
         token: None,
+        pat: None,
         session: None,
         snapshot,
         ip,
@@ -332,15 +351,7 @@ fn resolve(
             if snapshot.token_revoked || family_revoked {
                 return Err(AppError::InvalidToken("the token has been revoked".into()));
             }
-            let user = match &snapshot.user {
-                Some(u) if !u.disabled => u.clone(),
-                Some(_) => return Err(AppError::InvalidToken("the account is disabled".into())),
-                None => {
-                    return Err(AppError::InvalidToken(
-                        "the token's user does not exist".into(),
-                    ))
-                }
-            };
+            let user = live_owner(&snapshot)?;
             if voided(&user, claims.iat) {
                 return Err(AppError::InvalidToken(
                     "the token was issued before the account was recovered".into(),
@@ -354,6 +365,7 @@ fn resolve(
                 principal,
                 user: Some(user),
                 token: Some(claims),
+                pat: None,
                 session: None,
                 snapshot,
                 ip,
@@ -366,12 +378,45 @@ fn resolve(
                 principal: Principal::user(user.id, user.permissions.clone()),
                 user: Some(user),
                 token: None,
+                pat: None,
                 session: Some(session),
                 snapshot,
                 ip,
             }),
             _ => Ok(anonymous(snapshot, ip)),
         },
+        Presented::Pat(_) => {
+            let pat = pat.ok_or_else(|| anyhow::anyhow!("a PAT caller without its row"))?;
+            let user = live_owner(&snapshot)?;
+            if voided(&user, super::cache::unix(pat.created_at)) {
+                return Err(AppError::InvalidToken(
+                    "the token was created before the account was recovered".into(),
+                ));
+            }
+            // Effective permissions: the token's scopes ∩ the owner's current permissions.
+            let scopes = state.cache.scopes(&pat.scopes);
+            Ok(Caller {
+                kind: CallerKind::Bearer,
+                principal: Principal::user(user.id, user.permissions.clone()).with_scopes(scopes),
+                user: Some(user),
+                token: None,
+                pat: Some(pat),
+                session: None,
+                snapshot,
+                ip,
+            })
+        }
+    }
+}
+
+/// A token's owner, who must exist and not be disabled.
+fn live_owner(snapshot: &Snapshot) -> Result<Arc<UserEntry>, AppError> {
+    match &snapshot.user {
+        Some(u) if !u.disabled => Ok(u.clone()),
+        Some(_) => Err(AppError::InvalidToken("the account is disabled".into())),
+        None => Err(AppError::InvalidToken(
+            "the token's user does not exist".into(),
+        )),
     }
 }
 

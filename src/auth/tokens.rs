@@ -165,6 +165,20 @@ pub async fn authenticate(
     Ok((user, actor))
 }
 
+/// Is `grant_type=password` served? `QUIRE_PASSWORD_GRANT=off` turns it off (RFC 9700:
+/// third parties must not use it); then it is `unsupported_grant_type`, like any grant
+/// Quire does not know.
+pub fn password_grant_enabled(state: &AppState) -> Result<(), AppError> {
+    if state.config.password_grant {
+        Ok(())
+    } else {
+        Err(oauth(
+            "unsupported_grant_type",
+            "the password grant is turned off on this server",
+        ))
+    }
+}
+
 /// `grant_type=password`.
 pub async fn password_grant(
     state: &actix_web::web::Data<AppState>,

@@ -5,6 +5,7 @@
 pub mod comments;
 pub mod guard;
 pub mod maintenance;
+pub mod pats;
 pub mod posts;
 pub mod recovery;
 pub mod roles;

@@ -33,6 +33,8 @@ pub const PAGE_ROUTES: &[(&str, &[Method])] = &[
     ("/admin/account/sessions/{id}/revoke", &[Method::POST]),
     ("/admin/account/sessions/revoke-others", &[Method::POST]),
     ("/admin/account/password", &[Method::POST]),
+    ("/admin/account/tokens", &[Method::POST]),
+    ("/admin/account/tokens/{id}/revoke", &[Method::POST]),
     ("/admin/posts", &[Method::GET]),
     ("/admin/posts/{id}/{action}", &[Method::POST]),
     ("/admin/audit", &[Method::GET]),
@@ -145,8 +147,9 @@ pub async fn fallback(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRes
 }
 
 /// Responses under these paths carry personal data or tokens (SPEC H13).
-const PERSONAL: [&str; 5] = [
+const PERSONAL: [&str; 6] = [
     "/api/me",
+    "/api/tokens",
     "/api/users",
     "/api/audit",
     "/api/auth/",
@@ -198,6 +201,8 @@ mod tests {
             "/api/audit",
             "/api/auth/token",
             "/api/authz/explain",
+            "/api/tokens",
+            "/api/tokens/3",
         ] {
             assert!(is_personal(p), "{p}");
         }

@@ -4,7 +4,8 @@
 
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{
-    Flow, OAuth2, Password, Scopes, SecurityRequirement, SecurityScheme,
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityRequirement,
+    SecurityScheme,
 };
 use utoipa::openapi::{Content, Info, OpenApi, Ref, RefOr, Response};
 use utoipa_actix_web::AppExt;
@@ -37,11 +38,52 @@ pub fn document() -> OpenApi {
         [Flow::Password(Password::new("/api/auth/token", scopes))],
         "OAuth2 password grant (RFC 6749); bearer JWT access tokens (RFC 9068)",
     ));
-    api.components
-        .get_or_insert_with(Default::default)
-        .add_security_scheme("oauth2", scheme);
+    let pat = SecurityScheme::Http(
+        HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("qpat_")
+            .description(Some(
+                "Personal access token (`qpat_…`, from `POST /api/tokens`); its effective \
+                 permissions are its scopes intersected with the owner's current permissions",
+            ))
+            .build(),
+    );
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("oauth2", scheme);
+    components.add_security_scheme("pat", pat);
+    offer_pats(&mut api);
     document_common_errors(&mut api);
     api
+}
+
+/// A PAT is accepted wherever a bearer JWT is, with the same scopes: each `oauth2`
+/// requirement gets a `pat` twin (OpenAPI 3.1 lets a non-OAuth scheme list them too).
+fn offer_pats(api: &mut OpenApi) {
+    for item in api.paths.paths.values_mut() {
+        for (_, op) in operations_mut(item) {
+            let Some(security) = op.security.as_mut() else {
+                continue;
+            };
+            let twins: Vec<SecurityRequirement> = security
+                .iter()
+                .filter_map(oauth2_scopes)
+                .map(|scopes| SecurityRequirement::new("pat", scopes))
+                .collect();
+            security.extend(twins);
+        }
+    }
+}
+
+/// The scopes of a requirement naming the `oauth2` scheme.
+fn oauth2_scopes(requirement: &SecurityRequirement) -> Option<Vec<String>> {
+    let value = serde_json::to_value(requirement).ok()?;
+    let scopes = value.get("oauth2")?.as_array()?;
+    Some(
+        scopes
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect(),
+    )
 }
 
 /// Adds the error answers that come from the shared machinery rather than from a handler

@@ -24,6 +24,11 @@ const NOT_ALLOWED: &[(&str, &str, &str)] = &[
     ("GET", "/api/auth/token", "POST, OPTIONS"),
     ("DELETE", "/api/auth/revoke", "POST, OPTIONS"),
     ("PATCH", "/api/me", "GET, HEAD, OPTIONS"),
+    ("PUT", "/api/tokens", "GET, HEAD, POST, OPTIONS"),
+    ("GET", "/api/tokens/1", "DELETE, OPTIONS"),
+    ("GET", "/api/auth/introspect", "POST, OPTIONS"),
+    ("GET", "/admin/account/tokens", "POST, OPTIONS"),
+    ("GET", "/admin/account/tokens/1/revoke", "POST, OPTIONS"),
     ("DELETE", "/api/users", "GET, HEAD, POST, OPTIONS"),
     ("DELETE", "/api/users/1", "GET, HEAD, PATCH, OPTIONS"),
     ("POST", "/api/users/1/roles/editor", "PUT, DELETE, OPTIONS"),
@@ -182,6 +187,16 @@ async fn personal_api_responses_are_not_stored(backend: Backend) {
         ),
         bearer(Method::POST, "/api/auth/revoke".into(), &ada.access_token)
             .form(&[("token", ada.refresh_token.as_str())]),
+        bearer(Method::GET, "/api/tokens".into(), &ada.access_token),
+        bearer(Method::POST, "/api/tokens".into(), &ada.access_token)
+            .json(&json!({"name": "n", "scopes": ["posts:read"], "expires_in_days": 1})),
+        bearer(Method::DELETE, "/api/tokens/999".into(), &ada.access_token),
+        bearer(
+            Method::POST,
+            "/api/auth/introspect".into(),
+            &admin.access_token,
+        )
+        .form(&[("token", ada.access_token.as_str())]),
         // Refusals too: they may name the account.
         app.client.get(app.url("/api/me")),
         bearer(Method::GET, "/api/audit".into(), &ada.access_token),

@@ -77,7 +77,31 @@ async fn the_document_is_valid_and_documents_every_scope(backend: Backend) {
     let update = &paths["/api/posts/{id}"]["patch"]["security"];
     assert_eq!(
         update,
-        &serde_json::json!([{"oauth2": ["posts:update"]}, {"oauth2": ["posts:update_own"]}])
+        &serde_json::json!([
+            {"oauth2": ["posts:update"]},
+            {"oauth2": ["posts:update_own"]},
+            {"pat": ["posts:update"]},
+            {"pat": ["posts:update_own"]},
+        ])
+    );
+    // Personal access tokens (SPEC §11): a bearer scheme, offered wherever oauth2 is.
+    let pat = &doc["components"]["securitySchemes"]["pat"];
+    assert_eq!(pat["type"], "http");
+    assert_eq!(pat["scheme"], "bearer");
+    for (path, method) in [
+        ("/api/tokens", "post"),
+        ("/api/tokens", "get"),
+        ("/api/tokens/{id}", "delete"),
+        ("/api/auth/introspect", "post"),
+    ] {
+        assert!(
+            paths[path][method]["security"].is_array(),
+            "{method} {path}"
+        );
+    }
+    assert_eq!(
+        paths["/api/auth/introspect"]["post"]["security"],
+        serde_json::json!([{"oauth2": ["users:read"]}, {"pat": ["users:read"]}])
     );
 }
 

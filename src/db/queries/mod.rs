@@ -7,6 +7,7 @@ pub mod facts;
 pub mod jobs;
 pub mod keys;
 pub mod locks;
+pub mod pats;
 pub mod posts;
 pub mod pruning;
 pub mod roles;

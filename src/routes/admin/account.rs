@@ -10,6 +10,7 @@ use askama::Template;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
+use super::account_tokens::TokenLine;
 use super::roles::flash_outcome;
 use super::{render, see_other, CsrfForm, Layout, PageError};
 use crate::auth::cache::UserEntry;
@@ -17,7 +18,7 @@ use crate::auth::password;
 use crate::auth::principal::Caller;
 use crate::auth::server_session::expiry_at;
 use crate::auth::session::{check_csrf, flash};
-use crate::db::queries::sessions as session_q;
+use crate::db::queries::{pats as pat_q, sessions as session_q};
 use crate::error::AppError;
 use crate::manage::sessions::{revoke_other_sessions, revoke_session};
 use crate::manage::users::{update_account, AccountChanges};
@@ -42,10 +43,13 @@ struct AccountPage {
     username: String,
     sessions: Vec<SessionLine>,
     others: usize,
+    /// Personal access tokens, and the permissions a new one may carry.
+    tokens: Vec<TokenLine>,
+    grantable: Vec<String>,
 }
 
 /// The signed-in user, or the login page (which comes back here).
-fn signed_in(caller: &Caller) -> Result<Arc<UserEntry>, PageError> {
+pub(super) fn signed_in(caller: &Caller) -> Result<Arc<UserEntry>, PageError> {
     caller.user.clone().ok_or_else(|| PageError::Login {
         next: PAGE.to_owned(),
     })
@@ -64,7 +68,7 @@ pub async fn account_page(
     let user = signed_in(&caller)?;
     let user_id = user.id;
     let expiry = expiry_at(crate::db::now());
-    let rows = state
+    let (rows, pats) = state
         .db
         .run(move |conn| {
             let rows = session_q::list_user_sessions(
@@ -73,7 +77,8 @@ pub async fn account_page(
                 expiry.idle_since,
                 expiry.started_since,
             )?;
-            Ok(rows)
+            let pats = pat_q::list_live_pats(conn, user_id, crate::db::now())?;
+            Ok((rows, pats))
         })
         .await?;
     let current = caller.session.map(|s| s.id);
@@ -95,6 +100,8 @@ pub async fn account_page(
         username: user.username.clone(),
         others: sessions.iter().filter(|s| !s.current).count(),
         sessions,
+        tokens: pats.iter().map(TokenLine::from).collect(),
+        grantable: caller.effective(),
     })
 }
 

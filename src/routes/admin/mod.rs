@@ -3,6 +3,7 @@
 //! permission → a 403 page. Every form POST carries the session's CSRF token.
 
 pub mod account;
+pub mod account_tokens;
 pub mod audit;
 pub mod dashboard;
 pub mod login;
@@ -35,6 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(account::revoke_session_form)
             .service(account::revoke_other_sessions_form)
             .service(account::change_password_form)
+            .service(account_tokens::create_token_form)
+            .service(account_tokens::revoke_token_form)
             .service(posts::posts_page)
             .service(posts::change_post_form)
             .service(audit::audit_page)

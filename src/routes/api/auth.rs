@@ -77,6 +77,7 @@ pub async fn issue_token(
     let scope = field(&form, "scope").map(str::to_owned);
     let response = match field(&form, "grant_type").unwrap_or("password") {
         "password" => {
+            tokens::password_grant_enabled(&state)?;
             let username = required(&form, "username")?;
             let password = required(&form, "password")?.to_owned();
             tokens::password_grant(&state, username, password, scope, ip).await?
@@ -238,13 +239,17 @@ pub async fn get_me(
             UserView::load(conn, user)
         })
         .await?;
-    let scopes = caller.token.as_ref().map(|t| {
-        t.scope
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect()
-    });
+    let scopes = match (&caller.token, &caller.pat) {
+        (Some(t), _) => Some(
+            t.scope
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+        (None, Some(pat)) => Some(pat.scope_list()),
+        (None, None) => None,
+    };
     let authenticated_by = match caller.kind {
         CallerKind::Bearer => "bearer",
         CallerKind::Session => "session",

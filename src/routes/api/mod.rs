@@ -6,9 +6,11 @@ pub mod comments;
 pub mod cursor;
 pub mod directory;
 pub mod explain;
+pub mod introspect;
 pub mod permissions;
 pub mod posts;
 pub mod roles;
+pub mod tokens;
 pub mod users;
 pub mod views;
 
@@ -20,6 +22,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::revoke_token)
         .service(auth::register_user)
         .service(auth::get_me)
+        .service(introspect::introspect_token)
+        .service(tokens::create_token)
+        .service(tokens::list_tokens)
+        .service(tokens::delete_token)
         .service(permissions::list_permissions)
         .service(explain::explain)
         .service(audit::list_audit)

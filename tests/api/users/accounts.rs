@@ -70,6 +70,15 @@ async fn admin_routes_authorization_matrix(backend: Backend) {
             deny(200),
         ),
         ("DELETE", "/api/roles/matrix-drop".into(), None, deny(204)),
+        // SPEC §11: one's own PATs need only a sign-in; another user's need users:manage.
+        ("GET", "/api/tokens".into(), None, [401, 200, 200, 200, 200]),
+        ("GET", "/api/tokens?user=target".into(), None, deny(200)),
+        (
+            "DELETE",
+            "/api/tokens/999999?user=target".into(),
+            None,
+            deny(404),
+        ),
     ];
     let mut failures = Vec::new();
     for (method, path, body, expected) in &rows {
