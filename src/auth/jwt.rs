@@ -147,6 +147,20 @@ impl JwtKeys {
         ttl_secs: i64,
         family: Option<&str>,
     ) -> Result<(String, Claims), anyhow::Error> {
+        self.issue_for_client(user_id, username, scope, ttl_secs, family, None)
+    }
+
+    /// [`Self::issue_in_family`] for a token an app obtained (the code flow): its
+    /// `client_id` claim names the app (RFC 9068 §2.2); `None` is Quire itself.
+    pub fn issue_for_client(
+        &self,
+        user_id: i64,
+        username: &str,
+        scope: &str,
+        ttl_secs: i64,
+        family: Option<&str>,
+        client_id: Option<&str>,
+    ) -> Result<(String, Claims), anyhow::Error> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -157,7 +171,7 @@ impl JwtKeys {
             exp: now + ttl_secs,
             jti: uuid::Uuid::new_v4().to_string(),
             scope: scope.to_owned(),
-            client_id: "quire".to_owned(),
+            client_id: client_id.unwrap_or("quire").to_owned(),
             fam: family.map(str::to_owned),
         };
         let mut header = Header::new(self.validation.algorithms[0]);

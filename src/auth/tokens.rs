@@ -78,19 +78,25 @@ pub fn resolve_scope(
     Ok(tokens.join(" "))
 }
 
-/// The access token carries the refresh token's family, so ending the family ends it.
+/// The access token carries the refresh token's family, so ending the family ends it, and
+/// the client the family was issued to (`None`: Quire itself).
 fn issue(
     state: &AppState,
     user_id: i64,
     username: &str,
     scope: String,
     (refresh_token, family): (String, String),
+    client: Option<&str>,
 ) -> Result<TokenResponse, AppError> {
     let ttl = state.config.access_token_ttl.as_secs();
-    let (access_token, _) =
-        state
-            .jwt
-            .issue_in_family(user_id, username, &scope, ttl as i64, Some(&family))?;
+    let (access_token, _) = state.jwt.issue_for_client(
+        user_id,
+        username,
+        &scope,
+        ttl as i64,
+        Some(&family),
+        client,
+    )?;
     Ok(TokenResponse {
         access_token,
         token_type: "bearer",
@@ -219,7 +225,7 @@ pub async fn password_grant(
             Ok((scope, (token, family)))
         })
         .await?;
-    issue(state, user.id, &user.username, scope, refresh)
+    issue(state, user.id, &user.username, scope, refresh, None)
 }
 
 fn insert_refresh(
@@ -267,6 +273,7 @@ enum Refreshed {
         scope: String,
         token: String,
         family: String,
+        client: Option<String>,
     },
     Denied(&'static str),
 }
@@ -347,6 +354,7 @@ pub async fn refresh_grant(
                     username: user.username,
                     scope: new_scope,
                     token,
+                    client: crate::db::queries::codes::find_family_client(conn, &old.family)?,
                     family: old.family,
                 })
             })
@@ -359,7 +367,15 @@ pub async fn refresh_grant(
             scope,
             token,
             family,
-        } => issue(state, user_id, &username, scope, (token, family)),
+            client,
+        } => issue(
+            state,
+            user_id,
+            &username,
+            scope,
+            (token, family),
+            client.as_deref(),
+        ),
         Refreshed::Denied(why) => Err(oauth("invalid_grant", why)),
     }
 }
@@ -411,6 +427,9 @@ pub async fn revoke(state: &AppState, caller: &Caller, token: String) -> Result<
         })
         .await
 }
+
+mod code;
+pub use code::authorization_code_grant;
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! transactional unit that enforces the guard rails of SPEC §3, writes its audit event and
 //! bumps the authorization generation, so no caller can forget one of the three.
 
+pub mod clients;
 pub mod comments;
 pub mod guard;
 pub mod maintenance;

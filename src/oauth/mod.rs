@@ -2,6 +2,7 @@
 //! the authorization code flow with PKCE, signing keys and discovery. Nothing here touches
 //! actix or the database; handlers and `db::queries` wire them in.
 
+pub mod client;
 pub mod codes;
 pub mod keys;
 pub mod metadata;

@@ -2,6 +2,8 @@
 //! `QueryResult`; the caller owns the transaction.
 
 pub mod audit;
+pub mod clients;
+pub mod codes;
 pub mod comments;
 pub mod facts;
 pub mod jobs;
