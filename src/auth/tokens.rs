@@ -428,7 +428,7 @@ pub async fn revoke(state: &AppState, caller: &Caller, token: String) -> Result<
         .await
 }
 
-mod code;
+pub mod code;
 pub use code::authorization_code_grant;
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod extractors;
 pub mod health;
 pub mod hygiene;
 pub mod methods;
+pub mod oauth;
 pub mod openapi;
 pub mod public;
 pub mod well_known;
@@ -29,7 +30,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(public::index)
         .service(public::show_post)
         .service(well_known::server_metadata_doc)
-        .service(well_known::jwks);
+        .service(well_known::jwks)
+        .service(oauth::authorize_form)
+        .service(oauth::authorize);
 }
 
 /// The stylesheet, compiled in (no files needed at run time), cached for a day.

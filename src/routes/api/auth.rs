@@ -37,11 +37,19 @@ fn required<'a>(form: &'a HashMap<String, String>, name: &str) -> Result<&'a str
     reason = "documents the form; the handler reads it leniently"
 )]
 pub struct TokenForm {
-    /// `password` (default) or `refresh_token`.
+    /// `password` (default), `refresh_token` or `authorization_code`.
     grant_type: Option<String>,
     username: Option<String>,
     password: Option<String>,
     refresh_token: Option<String>,
+    /// `authorization_code`: the code from the redirect.
+    code: Option<String>,
+    /// `authorization_code`: the PKCE verifier (RFC 7636).
+    code_verifier: Option<String>,
+    /// `authorization_code`: the public client's id.
+    client_id: Option<String>,
+    /// `authorization_code`: required when the authorization request sent one.
+    redirect_uri: Option<String>,
     /// Space-separated permissions; absent means all of the user's.
     scope: Option<String>,
 }
@@ -56,8 +64,9 @@ pub struct RevokeForm {
     token_type_hint: Option<String>,
 }
 
-/// RFC 6749 token endpoint: password and refresh_token grants. Client authentication
-/// headers (Swagger UI sends `Basic Og==`) are ignored: Quire has no registered clients.
+/// RFC 6749 token endpoint: password, refresh_token and authorization_code (PKCE) grants.
+/// Client authentication headers (Swagger UI sends `Basic Og==`) are ignored: every
+/// registered client is public (`client_id` in the form, no secret).
 #[utoipa::path(
     tag = "auth",
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
@@ -85,6 +94,15 @@ pub async fn issue_token(
         "refresh_token" => {
             let refresh = required(&form, "refresh_token")?.to_owned();
             tokens::refresh_grant(&state, refresh, scope, ip).await?
+        }
+        "authorization_code" => {
+            let request = tokens::code::CodeRequest {
+                code: required(&form, "code")?.to_owned(),
+                verifier: required(&form, "code_verifier")?.to_owned(),
+                client_id: required(&form, "client_id")?.to_owned(),
+                redirect_uri: field(&form, "redirect_uri").map(str::to_owned),
+            };
+            tokens::authorization_code_grant(&state, request, ip).await?
         }
         other => {
             return Err(AppError::OAuth {

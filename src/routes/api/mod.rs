@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clients;
 pub mod comments;
 pub mod cursor;
 pub mod directory;
@@ -26,6 +27,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tokens::create_token)
         .service(tokens::list_tokens)
         .service(tokens::delete_token)
+        .service(clients::register_client)
+        .service(clients::list_clients)
+        .service(clients::get_client)
+        .service(clients::remove_client)
         .service(permissions::list_permissions)
         .service(explain::explain)
         .service(audit::list_audit)
