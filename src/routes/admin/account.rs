@@ -10,6 +10,7 @@ use askama::Template;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
+use super::account_apps::AppLine;
 use super::account_tokens::TokenLine;
 use super::roles::flash_outcome;
 use super::{render, see_other, CsrfForm, Layout, PageError};
@@ -18,7 +19,7 @@ use crate::auth::password;
 use crate::auth::principal::Caller;
 use crate::auth::server_session::expiry_at;
 use crate::auth::session::{check_csrf, flash};
-use crate::db::queries::{pats as pat_q, sessions as session_q};
+use crate::db::queries::{codes as code_q, pats as pat_q, sessions as session_q};
 use crate::error::AppError;
 use crate::manage::sessions::{revoke_other_sessions, revoke_session};
 use crate::manage::users::{update_account, AccountChanges};
@@ -46,6 +47,8 @@ struct AccountPage {
     /// Personal access tokens, and the permissions a new one may carry.
     tokens: Vec<TokenLine>,
     grantable: Vec<String>,
+    /// Apps approved through the authorization code flow.
+    apps: Vec<AppLine>,
 }
 
 /// The signed-in user, or the login page (which comes back here).
@@ -68,7 +71,7 @@ pub async fn account_page(
     let user = signed_in(&caller)?;
     let user_id = user.id;
     let expiry = expiry_at(crate::db::now());
-    let (rows, pats) = state
+    let (rows, pats, apps) = state
         .db
         .run(move |conn| {
             let rows = session_q::list_user_sessions(
@@ -78,7 +81,8 @@ pub async fn account_page(
                 expiry.started_since,
             )?;
             let pats = pat_q::list_live_pats(conn, user_id, crate::db::now())?;
-            Ok((rows, pats))
+            let apps = code_q::list_user_grants(conn, user_id)?;
+            Ok((rows, pats, apps))
         })
         .await?;
     let current = caller.session.map(|s| s.id);
@@ -102,6 +106,7 @@ pub async fn account_page(
         sessions,
         tokens: pats.iter().map(TokenLine::from).collect(),
         grantable: caller.effective(),
+        apps: apps.iter().map(AppLine::from).collect(),
     })
 }
 

@@ -3,8 +3,10 @@
 //! permission → a 403 page. Every form POST carries the session's CSRF token.
 
 pub mod account;
+pub mod account_apps;
 pub mod account_tokens;
 pub mod audit;
+pub mod clients;
 pub mod dashboard;
 pub mod login;
 pub mod matrix;
@@ -38,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(account::change_password_form)
             .service(account_tokens::create_token_form)
             .service(account_tokens::revoke_token_form)
+            .service(account_apps::revoke_app_form)
             .service(posts::posts_page)
             .service(posts::change_post_form)
             .service(audit::audit_page)
@@ -47,6 +50,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(roles::role_page)
             .service(roles::delete_role_form)
             .service(roles::update_role_form)
+            .service(clients::clients_page)
+            .service(clients::create_client_form)
+            .service(clients::delete_client_form)
             .service(users::users_page)
             .service(users::user_page)
             .service(users::grant_form)
