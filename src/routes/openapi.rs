@@ -4,8 +4,8 @@
 
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{
-    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityRequirement,
-    SecurityScheme,
+    AuthorizationCode, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
+    SecurityRequirement, SecurityScheme,
 };
 use utoipa::openapi::{Content, Info, OpenApi, Ref, RefOr, Response};
 use utoipa_actix_web::AppExt;
@@ -29,14 +29,27 @@ pub fn document() -> OpenApi {
             .into(),
     );
     api.info = info;
-    let scopes = Scopes::from_iter(
-        CATALOG
-            .iter()
-            .map(|(name, description)| (*name, *description)),
-    );
+    let scopes = || {
+        Scopes::from_iter(
+            CATALOG
+                .iter()
+                .map(|(name, description)| (*name, *description)),
+        )
+    };
+    // Both flows share the token endpoint. The code flow (SPEC §11) needs a registered
+    // public client (`POST /api/clients`) whose redirect URI is this UI's
+    // `/api/docs/oauth2-redirect.html`; the UI then sends PKCE (S256).
     let scheme = SecurityScheme::OAuth2(OAuth2::with_description(
-        [Flow::Password(Password::new("/api/auth/token", scopes))],
-        "OAuth2 password grant (RFC 6749); bearer JWT access tokens (RFC 9068)",
+        [
+            Flow::Password(Password::new("/api/auth/token", scopes())),
+            Flow::AuthorizationCode(AuthorizationCode::new(
+                "/oauth/authorize",
+                "/api/auth/token",
+                scopes(),
+            )),
+        ],
+        "OAuth2 (RFC 6749): the password grant for first-party scripts, the authorization \
+         code flow with PKCE for apps; bearer JWT access tokens (RFC 9068)",
     ));
     let pat = SecurityScheme::Http(
         HttpBuilder::new()
@@ -207,7 +220,11 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, doc: OpenApi) {
         // Registered relative to the scope; the UI itself fetches the absolute path.
         .url("/openapi.json", doc)
         .config(utoipa_swagger_ui::Config::from("/api/openapi.json"))
-        .oauth(utoipa_swagger_ui::oauth::Config::new().app_name("Quire"));
+        .oauth(
+            utoipa_swagger_ui::oauth::Config::new()
+                .app_name("Quire")
+                .use_pkce_with_authorization_code_grant(true),
+        );
     cfg.route("/docs", actix_web::web::get().to(docs_redirect))
         .service(swagger);
 }

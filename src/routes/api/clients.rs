@@ -93,7 +93,7 @@ pub fn require_star(caller: &Caller) -> Result<(), AppError> {
 #[utoipa::path(
     tag = "clients",
     request_body = NewClientBody,
-    security(("oauth2" = ["*"])),
+    security(("oauth2" = [])),
     responses(
         (status = 201, description = "Registered", body = ClientView),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -123,7 +123,7 @@ pub async fn register_client(
 /// Every registered client, newest first.
 #[utoipa::path(
     tag = "clients",
-    security(("oauth2" = ["*"])),
+    security(("oauth2" = [])),
     responses(
         (status = 200, description = "Clients, newest first", body = ClientList),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -143,7 +143,7 @@ pub async fn list_clients(state: State, caller: Caller) -> Result<HttpResponse, 
 #[utoipa::path(
     tag = "clients",
     params(("client_id" = String, Path, description = "Client id")),
-    security(("oauth2" = ["*"])),
+    security(("oauth2" = [])),
     responses(
         (status = 200, description = "The client", body = ClientView),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -170,7 +170,7 @@ pub async fn get_client(
 #[utoipa::path(
     tag = "clients",
     params(("client_id" = String, Path, description = "Client id")),
-    security(("oauth2" = ["*"])),
+    security(("oauth2" = [])),
     responses(
         (status = 204, description = "Deleted; its tokens no longer work"),
         (status = 401, description = "Not signed in", body = ErrorBody),
