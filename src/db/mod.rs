@@ -329,9 +329,12 @@ fn read_again<T>(
 /// Applies pending migrations for the connection's backend; returns their names.
 pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, anyhow::Error> {
     let applied = match conn {
-        DbConn::Sqlite(c) => c
-            .run_pending_migrations(SQLITE_MIGRATIONS)
-            .map(|v| v.iter().map(ToString::to_string).collect()),
+        // Several instances may start at once on one file: the write lock (BEGIN IMMEDIATE)
+        // serializes them, so the later one finds the migrations applied.
+        DbConn::Sqlite(c) => c.immediate_transaction(|c| {
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect())
+        }),
         DbConn::Postgres(c) => {
             // Several instances may start at once against one database: serialize them.
             c.batch_execute("SELECT pg_advisory_lock(7175726965)")?;

@@ -220,7 +220,7 @@ async fn bad_fields_are_422_naming_them(backend: Backend) {
         ("expires_in_days", without("expires_in_days")),
         ("scopes", with("scopes", json!([]))),
         ("scopes", with("scopes", json!("posts:read"))),
-        ("scopes", with("scopes", json!([1]))),
+        ("scopes[0]", with("scopes", json!([1]))),
         ("scopes", without("scopes")),
         ("color", with("color", json!("red"))),
     ];

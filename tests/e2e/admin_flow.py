@@ -117,7 +117,10 @@ def run():
         docs.fill("input#oauth_username", "admin")
         docs.fill("input#oauth_password", ADMIN_PASSWORD)
         docs.click("div.auth-btn-wrapper button.authorize")
-        expect(docs.locator("div.auth-container")).to_contain_text("Authorized")
+        # One container per scheme (oauth2, the PAT's bearer): the password flow is oauth2's.
+        expect(docs.locator("div.auth-container", has_text="password").first).to_contain_text(
+            "Authorized"
+        )
         docs.click("button.btn-done")
         docs.click("#operations-auth-get_me")
         docs.click("button.try-out__btn")

@@ -4,7 +4,6 @@
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::auth::principal::Caller;
 use crate::authz::PermissionSet;
@@ -15,6 +14,7 @@ use crate::error::{AppError, ErrorBody};
 use crate::manage::pats::{create_pat, revoke_pat, Owner};
 use crate::oauth::pat::{self as rules, PatError};
 use crate::routes::api::views::rfc3339;
+use crate::routes::extractors::JsonBody;
 use crate::state::State;
 
 /// A stored token, without its secret.
@@ -61,47 +61,25 @@ pub struct TokenList {
     pub items: Vec<TokenView>,
 }
 
-/// The creation request. The fields are read as JSON values so that a value of the wrong
-/// type is a 422 on its own field, like a value out of range.
+/// The creation request; a value of the wrong type is a 422 on its own field
+/// ([`JsonBody`]), like a value out of range (checked by `oauth::pat`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTokenBody {
     /// 1–100 characters.
-    #[schema(value_type = String, min_length = 1, max_length = 100)]
-    name: Value,
+    #[schema(min_length = 1, max_length = 100)]
+    name: String,
     /// Catalog names or wildcards (`posts:*`), within the request's effective permissions.
-    #[schema(value_type = Vec<String>)]
-    scopes: Value,
+    scopes: Vec<String>,
     /// 1–366.
-    #[schema(value_type = i64, minimum = 1, maximum = 366)]
-    expires_in_days: Value,
+    #[schema(minimum = 1, maximum = 366)]
+    expires_in_days: i64,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct OwnerQuery {
     /// Another user's tokens (needs `users:manage`).
     user: Option<String>,
-}
-
-/// The parts of a creation request, each with the right type, or a 422 on that field.
-fn parse_body(body: NewTokenBody) -> Result<(String, Vec<String>, i64), AppError> {
-    let name = body
-        .name
-        .as_str()
-        .ok_or_else(|| AppError::field("name", "must be a string"))?
-        .to_owned();
-    let scopes = body
-        .scopes
-        .as_array()
-        .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_owned)).collect())
-        .ok_or_else(|| AppError::field("scopes", "must be a list of permission names"))?;
-    let days = body.expires_in_days.as_i64().ok_or_else(|| {
-        AppError::field(
-            "expires_in_days",
-            "must be a whole number of days (1 to 366)",
-        )
-    })?;
-    Ok((name, scopes, days))
 }
 
 fn pat_error(e: PatError) -> AppError {
@@ -162,10 +140,14 @@ fn load_owner(conn: &mut DbConn, caller: &Caller, other: Option<&str>) -> Result
 pub async fn create_token(
     state: State,
     caller: Caller,
-    body: web::Json<NewTokenBody>,
+    body: JsonBody<NewTokenBody>,
 ) -> Result<HttpResponse, AppError> {
     let user = caller.user()?.clone();
-    let (name, scopes, days) = parse_body(body.into_inner())?;
+    let NewTokenBody {
+        name,
+        scopes,
+        expires_in_days: days,
+    } = body.into_inner();
     let catalog: Vec<&str> = caller.snapshot.catalog.iter().map(String::as_str).collect();
     let effective = PermissionSet::from_grants(caller.effective());
     let valid = rules::validate(&name, &scopes, days, &effective, &catalog, crate::db::now())

@@ -69,6 +69,16 @@ pub const API: &[Row] = &[
     row("POST", "/api/auth/revoke", "/api/auth/revoke", Form("token=not-a-token"), "bare", [401, 200, 200, 200]),
     row("POST", "/api/auth/register", "/api/auth/register", Json(r#"{"username":"reg{n}","email":"reg{n}@example.com","password":"a-long-password"}"#), "bare", [403, 403, 403, 403]),
     row("GET", "/api/me", "/api/me", Empty, "bare", [401, 200, 200, 200]),
+    // Introspection needs users:read; an unknown token is `{"active": false}` (200).
+    row("POST", "/api/auth/introspect", "/api/auth/introspect", Form("token=not-a-token"), "member", [401, 403, 403, 200]),
+    // Discovery is public.
+    row("GET", "/.well-known/oauth-authorization-server", "/.well-known/oauth-authorization-server", Empty, "bare", [200, 200, 200, 200]),
+    row("GET", "/.well-known/jwks.json", "/.well-known/jwks.json", Empty, "bare", [200, 200, 200, 200]),
+    // PATs need a sign-in; the scopes must lie within the request's permissions (`bare`
+    // holds none: 400 invalid_scope). Deleting someone else's or no token is 404.
+    row("POST", "/api/tokens", "/api/tokens", Json(r#"{"name":"t{n}","scopes":["posts:read"],"expires_in_days":7}"#), "bare", [401, 201, 400, 201]),
+    row("GET", "/api/tokens", "/api/tokens", Empty, "bare", [401, 200, 200, 200]),
+    row("DELETE", "/api/tokens/{id}", "/api/tokens/999999", Empty, "bare", [401, 404, 404, 404]),
     row("GET", "/api/permissions", "/api/permissions", Empty, "member", [401, 403, 403, 200]),
     row("GET", "/api/authz/explain", "/api/authz/explain?user=admin&action=post:read&post={post}", Empty, "member", [401, 403, 403, 200]),
     row("GET", "/api/audit", "/api/audit", Empty, "member", [401, 403, 403, 200]),
