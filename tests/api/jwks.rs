@@ -108,27 +108,11 @@ pub fn kid_of(token: &str) -> String {
 fn pyjwt_python() -> &'static str {
     static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     PYTHON.get_or_init(|| {
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pyjwt-venv");
-        let python = dir.join("bin/python");
-        let ready = Command::new(&python)
-            .args(["-c", "import jwt, cryptography"])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ready {
-            let made = Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&dir)
-                .status()
-                .expect("python3 is needed");
-            assert!(made.success(), "could not create {}", dir.display());
-            let pip = Command::new(&python)
-                .args(["-m", "pip", "install", "--quiet"])
-                .args(["PyJWT==2.10.1", "cryptography==44.0.0"])
-                .status()
-                .expect("pip");
-            assert!(pip.success(), "could not install PyJWT from PyPI");
-        }
-        python.display().to_string()
+        crate::helpers::venv::python_with(
+            "pyjwt-venv",
+            "jwt, cryptography",
+            &["PyJWT==2.10.1", "cryptography==44.0.0"],
+        )
     })
 }
 

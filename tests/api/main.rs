@@ -8,6 +8,8 @@ mod auth;
 mod browser;
 mod cache_generation;
 mod cli;
+mod clients;
+mod code_flow;
 mod comments;
 mod dead_connections;
 mod e2e;

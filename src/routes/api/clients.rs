@@ -5,7 +5,6 @@
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::auth::principal::Caller;
 use crate::authz::management::holds_star;
@@ -15,6 +14,7 @@ use crate::error::{AppError, ErrorBody};
 use crate::manage::clients::{create_client, delete_client};
 use crate::oauth::client::{validate, ValidClient};
 use crate::routes::api::views::rfc3339;
+use crate::routes::extractors::JsonBody;
 use crate::state::State;
 
 /// A registered client (public: it has no secret).
@@ -45,26 +45,18 @@ pub struct ClientList {
     pub items: Vec<ClientView>,
 }
 
-/// The registration. Fields are read as JSON values so that a wrong type is a 422 on
-/// its own field.
+/// The registration; a value of the wrong type is a 422 on its own field ([`JsonBody`]),
+/// like a value the rules refuse (`oauth::client`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewClientBody {
     /// 1–100 characters, shown on the consent page.
-    #[schema(value_type = String, min_length = 1, max_length = 100)]
-    name: Value,
+    #[schema(min_length = 1, max_length = 100)]
+    name: String,
     /// 1–10 absolute http(s) URIs without fragment; http only for loopback hosts.
-    #[schema(value_type = Vec<String>)]
-    redirect_uris: Value,
+    redirect_uris: Vec<String>,
     /// Catalog names (or wildcards) the client may ask for.
-    #[schema(value_type = Vec<String>)]
-    scopes: Value,
-}
-
-fn strings(v: &Value, field: &str) -> Result<Vec<String>, AppError> {
-    v.as_array()
-        .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_owned)).collect())
-        .ok_or_else(|| AppError::field(field, "must be a list of strings"))
+    scopes: Vec<String>,
 }
 
 /// Checks a registration against the rules and the catalog (422 naming the field).
@@ -105,14 +97,11 @@ pub fn require_star(caller: &Caller) -> Result<(), AppError> {
 pub async fn register_client(
     state: State,
     caller: Caller,
-    body: web::Json<NewClientBody>,
+    body: JsonBody<NewClientBody>,
 ) -> Result<HttpResponse, AppError> {
     require_star(&caller)?;
     let body = body.into_inner();
-    let name = body.name.as_str().ok_or_else(|| AppError::field("name", "must be a string"))?;
-    let uris = strings(&body.redirect_uris, "redirect_uris")?;
-    let scopes = strings(&body.scopes, "scopes")?;
-    let valid = parse_client(&caller, name, &uris, &scopes)?;
+    let valid = parse_client(&caller, &body.name, &body.redirect_uris, &body.scopes)?;
     let actor = caller.actor();
     let client = state.db.run(move |conn| create_client(conn, &actor, &valid)).await?;
     Ok(HttpResponse::Created()

@@ -2,7 +2,7 @@
 //! migrated template) and the real application on a random port.
 
 mod template;
-mod venv;
+pub mod venv;
 
 pub use venv::venv_python;
 

@@ -47,3 +47,30 @@ pub fn venv_python() -> &'static str {
         python.display().to_string()
     })
 }
+
+/// A venv named `name` under target/ with `packages` from PyPI (pinned `pkg==version`),
+/// made once per run: reused when `import` already succeeds in it.
+pub fn python_with(name: &str, import: &str, packages: &[&str]) -> String {
+    use std::process::Command;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let python = dir.join("bin/python");
+    let ready = Command::new(&python)
+        .args(["-c", &format!("import {import}")])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ready {
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&dir)
+            .status()
+            .expect("python3 is needed");
+        assert!(made.success(), "could not create {}", dir.display());
+        let pip = Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(packages)
+            .status()
+            .expect("pip");
+        assert!(pip.success(), "could not install {packages:?} from PyPI");
+    }
+    python.display().to_string()
+}

@@ -79,6 +79,12 @@ pub const API: &[Row] = &[
     row("POST", "/api/tokens", "/api/tokens", Json(r#"{"name":"t{n}","scopes":["posts:read"],"expires_in_days":7}"#), "bare", [401, 201, 400, 201]),
     row("GET", "/api/tokens", "/api/tokens", Empty, "bare", [401, 200, 200, 200]),
     row("DELETE", "/api/tokens/{id}", "/api/tokens/999999", Empty, "bare", [401, 404, 404, 404]),
+    // Clients need a request that holds `*`. The document names no scope for them (`*` is
+    // no catalog name), so the "narrowed" token here is admin's whole catalog: it holds `*`.
+    row("POST", "/api/clients", "/api/clients", Json(r#"{"name":"App {n}","redirect_uris":["https://app.example/cb"],"scopes":["posts:read"]}"#), "member", [401, 201, 403, 201]),
+    row("GET", "/api/clients", "/api/clients", Empty, "member", [401, 200, 403, 200]),
+    row("GET", "/api/clients/{client_id}", "/api/clients/no-such-client", Empty, "member", [401, 404, 403, 404]),
+    row("DELETE", "/api/clients/{client_id}", "/api/clients/no-such-client", Empty, "member", [401, 404, 403, 404]),
     row("GET", "/api/permissions", "/api/permissions", Empty, "member", [401, 403, 403, 200]),
     row("GET", "/api/authz/explain", "/api/authz/explain?user=admin&action=post:read&post={post}", Empty, "member", [401, 403, 403, 200]),
     row("GET", "/api/audit", "/api/audit", Empty, "member", [401, 403, 403, 200]),
@@ -129,6 +135,15 @@ pub const PAGES: &[Row] = &[
     row("GET", "/admin/account", "/admin/account", Empty, "bare", [303, 200, 200, 200]),
     row("POST", "/admin/account/sessions/{id}/revoke", "/admin/account/sessions/999999/revoke", Form(""), "bare", [303, 403, 303, 303]),
     row("POST", "/admin/account/sessions/revoke-others", "/admin/account/sessions/revoke-others", Form(""), "bare", [303, 403, 303, 303]),
+    // No approval of that client: the page flashes it and redirects.
+    row("POST", "/admin/account/apps/{client_id}/revoke", "/admin/account/apps/no-such-client/revoke", Form(""), "bare", [303, 403, 303, 303]),
+    row("GET", "/admin/clients", "/admin/clients", Empty, "member", [303, 403, 403, 200]),
+    row("POST", "/admin/clients", "/admin/clients", Form("name=App+{n}&redirect_uris=https%3A%2F%2Fapp.example%2Fcb&scopes=posts%3Aread"), "member", [303, 403, 403, 303]),
+    row("POST", "/admin/clients/{client_id}/delete", "/admin/clients/no-such-client/delete", Form(""), "member", [303, 403, 403, 404]),
+    // An unknown client is a 400 page for everyone, never a redirect; the consent form
+    // needs a browser session (else the login page) and its CSRF token.
+    row("GET", "/oauth/authorize", "/oauth/authorize?response_type=code&client_id=no-such-client", Empty, "bare", [400, 400, 400, 400]),
+    row("POST", "/oauth/authorize", "/oauth/authorize", Form("decision=deny&client_id=no-such-client"), "bare", [303, 303, 400, 400]),
     row("POST", "/admin/account/password", "/admin/account/password", Form("current_password=wrong&password=a-long-password&password_confirm=a-long-password"), "bare", [303, 403, 303, 303]),
     row("GET", "/admin/posts", "/admin/posts", Empty, "bare", [303, 403, 403, 200]),
     // `member` holds `posts:publish_own`, so for admin's post the page flashes the policy's
