@@ -88,7 +88,8 @@ pub fn approve(
 ) -> Result<(), AppError> {
     let scopes = approval.scopes.join(" ");
     write_tx(conn, |conn| {
-        let at = now();
+        // The code's life starts where its expiry was counted from.
+        let at = expires_at - chrono::Duration::seconds(crate::oauth::codes::LIFETIME_SECS);
         code_q::insert_code(
             conn,
             &code_q::NewCode {

@@ -82,7 +82,8 @@ async fn bad_registrations_are_422_naming_the_field(backend: Backend) {
     for (field, body) in cases {
         let (status, answer) = post(&app, &admin, body.clone()).await;
         assert_eq!(status, 422, "{body}: {answer}");
-        assert!(answer["fields"][field].is_array(), "{body}: {answer}");
+        let named = answer["fields"].as_object().unwrap().keys().any(|k| k.starts_with(field));
+        assert!(named, "{body}: {answer}");
     }
     let (_, list) = app.call("GET", "/api/clients", Some(&admin), None).await;
     assert_eq!(list["items"], json!([]), "nothing was registered");

@@ -137,14 +137,14 @@ async fn the_code_flow_issues_tokens_that_name_the_client(backend: Backend) {
     assert!(page.contains("<code>posts:read</code> — read published posts; read own drafts"), "{page}");
     let unavailable = &page[page.find("class=\"scopes unavailable\"").unwrap()..];
     assert!(unavailable.contains("users:read"));
-    assert_eq!(hidden(&page, "scope"), "posts:read posts:create");
+    assert_eq!(hidden(&page, "scope"), "posts:create posts:read");
     let (_, location) = decide(&app, &browser, &page, "approve").await;
     let location = location.unwrap();
     assert!(location.starts_with(&format!("{CALLBACK}?code=")), "{location}");
     let code = params(&location)["code"].clone();
     let (status, body) = exchange(&app, &code, VERIFIER, &client).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["scope"], "posts:read posts:create");
+    assert_eq!(body["scope"], "posts:create posts:read");
     let access = body["access_token"].as_str().unwrap();
     assert_eq!(claims_of(access)["client_id"], client);
     let me = app.get_with("/api/me", access).await;
@@ -155,7 +155,7 @@ async fn the_code_flow_issues_tokens_that_name_the_client(backend: Backend) {
     assert_eq!(resp.status(), 200);
     let renewed: Tokens = resp.json().await.unwrap();
     assert_eq!(claims_of(&renewed.access_token)["client_id"], client);
-    assert_eq!(renewed.scope, "posts:read posts:create");
+    assert_eq!(renewed.scope, "posts:create posts:read");
     // Introspection names the client for code-flow tokens.
     let admin = app.admin_token().await.access_token;
     let resp = app.client.post(app.url("/api/auth/introspect")).bearer_auth(&admin)

@@ -39,7 +39,7 @@ async fn authlib_completes_the_code_flow_with_pkce(backend: Backend) {
         String::from_utf8_lossy(&out.stderr)
     );
     let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(seen["scope"], "posts:read posts:create");
+    assert_eq!(seen["scope"], "posts:create posts:read");
     assert_eq!(seen["token_type"], "bearer");
     assert_eq!((seen["me_status"].as_u64(), seen["after_status"].as_u64()), (Some(200), Some(200)));
     assert_eq!(seen["me_username"], "ada");
