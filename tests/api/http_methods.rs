@@ -91,7 +91,7 @@ async fn unsupported_methods_answer_405_with_allow(backend: Backend) {
 }
 
 /// Every GET route of the router with its placeholders filled in.
-fn get_paths(post: i64, slug: &str, user: i64) -> Vec<String> {
+fn get_paths(post: i64, slug: &str, user: i64, client: &str) -> Vec<String> {
     let doc = quire::routes::openapi::document();
     let api = doc
         .paths
@@ -106,6 +106,7 @@ fn get_paths(post: i64, slug: &str, user: i64) -> Vec<String> {
     api.chain(pages)
         .map(|p| {
             p.replace("/users/{id}", &format!("/users/{user}"))
+                .replace("{client_id}", client)
                 .replace("{id}", &post.to_string())
                 .replace("{slug}", slug)
                 .replace("{name}", "editor")
@@ -127,7 +128,16 @@ async fn every_get_route_answers_head_like_get(backend: Backend) {
     let browser = sign_in(&app, "admin", ADMIN_PASSWORD).await;
     // The sign-in's flash message is shown (and used up) by the first page.
     browser.get(app.url("/admin")).send().await.unwrap();
-    let paths = get_paths(post["id"].as_i64().unwrap(), "head", user);
+    let (_, client) = app
+        .call(
+            "POST",
+            "/api/clients",
+            Some(&admin),
+            Some(json!({"name": "Head", "redirect_uris": ["https://app.example/cb"], "scopes": ["posts:read"]})),
+        )
+        .await;
+    let client = client["client_id"].as_str().unwrap().to_owned();
+    let paths = get_paths(post["id"].as_i64().unwrap(), "head", user, &client);
     assert!(paths.len() >= 25, "{paths:?}");
     for path in paths {
         let api = path.starts_with("/api") && !path.starts_with("/api/docs");
