@@ -42,7 +42,14 @@ pub fn create_client(
             },
         )?;
         let detail = format!("{} ({})", client.name, client.scopes);
-        record(conn, actor, "client.create", &client.client_id, Outcome::Success, &detail)?;
+        record(
+            conn,
+            actor,
+            "client.create",
+            &client.client_id,
+            Outcome::Success,
+            &detail,
+        )?;
         Ok(client.clone())
     })
 }
@@ -62,7 +69,14 @@ pub fn delete_client(
         if !client_q::delete_client(conn, client_id)? {
             return Err(AppError::NotFound);
         }
-        record(conn, actor, "client.delete", client_id, Outcome::Success, "")?;
+        record(
+            conn,
+            actor,
+            "client.delete",
+            client_id,
+            Outcome::Success,
+            "",
+        )?;
         Ok(())
     })
 }
@@ -105,7 +119,14 @@ pub fn approve(
         )?;
         code_q::upsert_grant(conn, approval.user_id, approval.client_id, &scopes, at)?;
         let detail = format!("scope: {scopes}");
-        record(conn, actor, "oauth.approve", approval.client_id, Outcome::Success, &detail)?;
+        record(
+            conn,
+            actor,
+            "oauth.approve",
+            approval.client_id,
+            Outcome::Success,
+            &detail,
+        )?;
         Ok(())
     })
 }

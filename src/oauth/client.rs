@@ -126,12 +126,21 @@ mod tests {
         let cases: [(&str, Vec<String>, Vec<String>, &str); 5] = [
             ("", uris.clone(), strings(&["posts:read"]), "name"),
             ("App", vec![], strings(&["posts:read"]), "redirect_uris"),
-            ("App", strings(&["http://app.example/cb"]), strings(&["posts:read"]), "redirect_uris"),
+            (
+                "App",
+                strings(&["http://app.example/cb"]),
+                strings(&["posts:read"]),
+                "redirect_uris",
+            ),
             ("App", uris.clone(), vec![], "scopes"),
             ("App", uris.clone(), strings(&["posts:fly"]), "scopes"),
         ];
         for (name, u, s, field) in cases {
-            assert_eq!(validate(name, &u, &s, &CATALOG_NAMES).unwrap_err().0, field, "{name} {u:?} {s:?}");
+            assert_eq!(
+                validate(name, &u, &s, &CATALOG_NAMES).unwrap_err().0,
+                field,
+                "{name} {u:?} {s:?}"
+            );
         }
     }
 
@@ -139,9 +148,17 @@ mod tests {
     fn consent_grants_only_what_client_and_user_both_have() {
         let client = strings(&["posts:read", "posts:create", "users:read"]);
         let user = PermissionSet::from_grants(["posts:read", "posts:create", "comments:read"]);
-        let c = consent(Some("posts:read users:read comments:read bogus"), &client, &user, &CATALOG_NAMES);
+        let c = consent(
+            Some("posts:read users:read comments:read bogus"),
+            &client,
+            &user,
+            &CATALOG_NAMES,
+        );
         assert_eq!(c.granted, strings(&["posts:read"]));
-        assert_eq!(c.unavailable, strings(&["bogus", "comments:read", "users:read"]));
+        assert_eq!(
+            c.unavailable,
+            strings(&["bogus", "comments:read", "users:read"])
+        );
     }
 
     #[test]

@@ -98,7 +98,9 @@ fn html(status: StatusCode, body: String, extra_origin: Option<&str>) -> HttpRes
 }
 
 fn error_page(message: &str) -> HttpResponse {
-    let body = ErrorPage { message }.render().unwrap_or_else(|_| message.to_owned());
+    let body = ErrorPage { message }
+        .render()
+        .unwrap_or_else(|_| message.to_owned());
     html(StatusCode::BAD_REQUEST, body, None)
 }
 
@@ -117,8 +119,17 @@ fn back_to_app(
         .finish())
 }
 
-fn error_back(state: &State, to: &str, error: &str, why: Option<&str>, req: &AuthorizeRequest) -> Result<Step, AppError> {
-    let outcome = Outcome::Error { error, description: why };
+fn error_back(
+    state: &State,
+    to: &str,
+    error: &str,
+    why: Option<&str>,
+    req: &AuthorizeRequest,
+) -> Result<Step, AppError> {
+    let outcome = Outcome::Error {
+        error,
+        description: why,
+    };
     Ok(Step::Redirect(back_to_app(state, to, &outcome, req)?))
 }
 
@@ -126,25 +137,60 @@ fn error_back(state: &State, to: &str, error: &str, why: Option<&str>, req: &Aut
 /// `response_type` and PKCE (both sent back to the app).
 async fn check(state: &State, req: &AuthorizeRequest) -> Result<Step, AppError> {
     let Some(client_id) = present(&req.client_id).map(str::to_owned) else {
-        return Ok(Step::Page(error_page("The request names no client (client_id is missing).")));
+        return Ok(Step::Page(error_page(
+            "The request names no client (client_id is missing).",
+        )));
     };
-    let Some(client) = state.db.run(move |c| Ok(client_q::find_client(c, &client_id)?)).await? else {
-        return Ok(Step::Page(error_page("The request names an unknown client.")));
+    let Some(client) = state
+        .db
+        .run(move |c| Ok(client_q::find_client(c, &client_id)?))
+        .await?
+    else {
+        return Ok(Step::Page(error_page(
+            "The request names an unknown client.",
+        )));
     };
     let registered = client.redirect_uri_list();
-    let Some(to) = redirect_uri::resolve(present(&req.redirect_uri), &registered).map(str::to_owned) else {
-        return Ok(Step::Page(error_page("The redirect URI is not registered for this client.")));
+    let Some(to) =
+        redirect_uri::resolve(present(&req.redirect_uri), &registered).map(str::to_owned)
+    else {
+        return Ok(Step::Page(error_page(
+            "The redirect URI is not registered for this client.",
+        )));
     };
     match present(&req.response_type) {
         Some("code") => {}
-        None => return error_back(state, &to, "invalid_request", Some("response_type is required"), req),
-        Some(_) => return error_back(state, &to, "unsupported_response_type", Some("only response_type=code is supported"), req),
+        None => {
+            return error_back(
+                state,
+                &to,
+                "invalid_request",
+                Some("response_type is required"),
+                req,
+            )
+        }
+        Some(_) => {
+            return error_back(
+                state,
+                &to,
+                "unsupported_response_type",
+                Some("only response_type=code is supported"),
+                req,
+            )
+        }
     }
-    let challenge = match pkce::check_challenge(present(&req.code_challenge), present(&req.code_challenge_method)) {
+    let challenge = match pkce::check_challenge(
+        present(&req.code_challenge),
+        present(&req.code_challenge_method),
+    ) {
         Ok(c) => c,
         Err(e) => return error_back(state, &to, "invalid_request", Some(&e.description()), req),
     };
-    Ok(Step::Ok(Checked { client, redirect_uri: to, challenge }))
+    Ok(Step::Ok(Checked {
+        client,
+        redirect_uri: to,
+        challenge,
+    }))
 }
 
 /// The signed-in browser user, or the login page coming back to this very request.
@@ -152,8 +198,13 @@ fn signed_in(caller: &Caller, http: &HttpRequest) -> Result<(), PageError> {
     if caller.kind == CallerKind::Session && caller.user.is_some() {
         return Ok(());
     }
-    let next = http.uri().path_and_query().map_or("/oauth/authorize", |p| p.as_str());
-    Err(PageError::Login { next: next.to_owned() })
+    let next = http
+        .uri()
+        .path_and_query()
+        .map_or("/oauth/authorize", |p| p.as_str());
+    Err(PageError::Login {
+        next: next.to_owned(),
+    })
 }
 
 fn decide(caller: &Caller, checked: &Checked, scope: Option<&str>) -> Consent {
@@ -163,7 +214,9 @@ fn decide(caller: &Caller, checked: &Checked, scope: Option<&str>) -> Consent {
 }
 
 fn origin_of(uri: &str) -> Option<String> {
-    url::Url::parse(uri).ok().map(|u| u.origin().ascii_serialization())
+    url::Url::parse(uri)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
 }
 
 /// `GET /oauth/authorize`: checks the request, signs in if needed, shows the consent page.
@@ -181,13 +234,23 @@ pub async fn authorize_form(
         Step::Ok(c) => c,
     };
     signed_in(&caller, &http)?;
-    let Consent { granted, unavailable } = decide(&caller, &checked, present(&req.scope));
+    let Consent {
+        granted,
+        unavailable,
+    } = decide(&caller, &checked, present(&req.scope));
     let catalog = state.db.run(|c| Ok(role_q::list_permissions(c)?)).await?;
     let line = |name: &String| ScopeLine {
-        description: catalog.iter().find(|p| &p.name == name).map_or_else(String::new, |p| p.description.clone()),
+        description: catalog
+            .iter()
+            .find(|p| &p.name == name)
+            .map_or_else(String::new, |p| p.description.clone()),
         name: name.clone(),
     };
-    let username = caller.user.as_ref().map(|u| u.username.clone()).unwrap_or_default();
+    let username = caller
+        .user
+        .as_ref()
+        .map(|u| u.username.clone())
+        .unwrap_or_default();
     let page = ConsentPage {
         client_name: &checked.client.name,
         username: &username,
@@ -198,7 +261,11 @@ pub async fn authorize_form(
         csrf: csrf_token(&session),
     };
     let body = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
-    Ok(html(StatusCode::OK, body, origin_of(&checked.redirect_uri).as_deref()))
+    Ok(html(
+        StatusCode::OK,
+        body,
+        origin_of(&checked.redirect_uri).as_deref(),
+    ))
 }
 
 /// `POST /oauth/authorize`: the consent form. Approve → a code, deny → `access_denied`;
@@ -212,7 +279,9 @@ pub async fn authorize(
     form: web::Form<AuthorizeRequest>,
 ) -> Result<HttpResponse, PageError> {
     let req = form.into_inner();
-    signed_in(&caller, &http).map_err(|_| PageError::Login { next: "/admin".into() })?;
+    signed_in(&caller, &http).map_err(|_| PageError::Login {
+        next: "/admin".into(),
+    })?;
     check_csrf(&session, req.csrf.as_deref())?;
     let checked = match check(&state, &req).await? {
         Step::Page(resp) | Step::Redirect(resp) => return Ok(resp),
@@ -220,13 +289,19 @@ pub async fn authorize(
     };
     let to = checked.redirect_uri.clone();
     if present(&req.decision) != Some("approve") {
-        let outcome = Outcome::Error { error: "access_denied", description: None };
+        let outcome = Outcome::Error {
+            error: "access_denied",
+            description: None,
+        };
         return Ok(back_to_app(&state, &to, &outcome, &req)?);
     }
     // The scopes the page offered, checked again against the client and the user now.
     let granted = decide(&caller, &checked, present(&req.scope)).granted;
     if granted.is_empty() {
-        let outcome = Outcome::Error { error: "invalid_scope", description: Some("none of the requested scopes can be granted") };
+        let outcome = Outcome::Error {
+            error: "invalid_scope",
+            description: Some("none of the requested scopes can be granted"),
+        };
         return Ok(back_to_app(&state, &to, &outcome, &req)?);
     }
     let code = codes::generate(crate::db::now());

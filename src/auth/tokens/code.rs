@@ -119,7 +119,14 @@ pub async fn authorization_code_grant(
             scope,
             token,
             family,
-        } => issue(state, user_id, &username, scope, (token, family), Some(&client_id)),
+        } => issue(
+            state,
+            user_id,
+            &username,
+            scope,
+            (token, family),
+            Some(&client_id),
+        ),
         Exchanged::Denied(why) => Err(oauth("invalid_grant", why)),
     }
 }

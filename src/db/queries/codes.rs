@@ -5,7 +5,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{authorization_codes as codes, oauth_clients, oauth_families, oauth_grants};
+use crate::db::schema::{
+    authorization_codes as codes, oauth_clients, oauth_families, oauth_grants,
+};
 use crate::db::time::{MaybeStamp, Stamp};
 use crate::db::DbConn;
 
@@ -102,7 +104,10 @@ pub fn upsert_grant(
             .filter(oauth_grants::user_id.eq(user_id))
             .filter(oauth_grants::client_id.eq(client_id)),
     )
-    .set((oauth_grants::scopes.eq(scopes), oauth_grants::updated_at.eq(at)))
+    .set((
+        oauth_grants::scopes.eq(scopes),
+        oauth_grants::updated_at.eq(at),
+    ))
     .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(oauth_grants::table)
@@ -133,7 +138,10 @@ pub fn list_user_grants(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<Appr
     oauth_grants::table
         .inner_join(oauth_clients::table)
         .filter(oauth_grants::user_id.eq(user_id))
-        .order((oauth_grants::updated_at.desc(), oauth_grants::client_id.asc()))
+        .order((
+            oauth_grants::updated_at.desc(),
+            oauth_grants::client_id.asc(),
+        ))
         .select((
             oauth_grants::client_id,
             oauth_clients::name,

@@ -27,11 +27,10 @@ struct ClientsPage {
 
 /// Signed in (else the login page) and holding `*` (else the 403 page).
 fn admit(caller: &Caller, req: &HttpRequest) -> Result<(), PageError> {
-    guard(caller, req, &[])
-        .or_else(|e| match e {
-            PageError::Login { .. } => Err(e),
-            PageError::App(_) => Ok(()),
-        })?;
+    guard(caller, req, &[]).or_else(|e| match e {
+        PageError::Login { .. } => Err(e),
+        PageError::App(_) => Ok(()),
+    })?;
     require_star(caller).map_err(PageError::App)
 }
 
@@ -43,7 +42,10 @@ pub async fn clients_page(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     admit(&caller, &req)?;
-    let clients = state.db.run(|conn| Ok(client_q::list_clients(conn)?)).await?;
+    let clients = state
+        .db
+        .run(|conn| Ok(client_q::list_clients(conn)?))
+        .await?;
     render(&ClientsPage {
         layout: Layout::new("Apps (OAuth clients)", &caller, &session),
         clients: clients.iter().map(ClientView::from).collect(),
@@ -62,7 +64,11 @@ pub async fn create_client_form(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, PageError> {
     admit(&caller, &req)?;
-    let one = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let one = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     check_csrf(&session, one("csrf"))?;
     let uris: Vec<String> = one("redirect_uris")
         .unwrap_or("")
@@ -79,7 +85,10 @@ pub async fn create_client_form(
     let result = match parse_client(&caller, one("name").unwrap_or(""), &uris, &scopes) {
         Ok(valid) => {
             let actor = caller.actor();
-            state.db.run(move |conn| create_client(conn, &actor, &valid)).await
+            state
+                .db
+                .run(move |conn| create_client(conn, &actor, &valid))
+                .await
         }
         Err(e) => Err(e),
     };
@@ -109,6 +118,10 @@ pub async fn delete_client_form(
         .db
         .run(move |conn| delete_client(conn, &actor, &id, ttl))
         .await;
-    flash_outcome(&session, result, "The client was deleted; its tokens no longer work.".into())?;
+    flash_outcome(
+        &session,
+        result,
+        "The client was deleted; its tokens no longer work.".into(),
+    )?;
     Ok(see_other(PAGE))
 }

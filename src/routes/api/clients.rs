@@ -77,7 +77,9 @@ pub fn require_star(caller: &Caller) -> Result<(), AppError> {
     if holds_star(&caller.principal, &catalog) {
         Ok(())
     } else {
-        Err(caller.deny(Denied::InsufficientScope { required: vec!["*"] }))
+        Err(caller.deny(Denied::InsufficientScope {
+            required: vec!["*"],
+        }))
     }
 }
 
@@ -103,7 +105,10 @@ pub async fn register_client(
     let body = body.into_inner();
     let valid = parse_client(&caller, &body.name, &body.redirect_uris, &body.scopes)?;
     let actor = caller.actor();
-    let client = state.db.run(move |conn| create_client(conn, &actor, &valid)).await?;
+    let client = state
+        .db
+        .run(move |conn| create_client(conn, &actor, &valid))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/clients/{}", client.client_id)))
         .json(ClientView::from(&client)))
@@ -122,7 +127,10 @@ pub async fn register_client(
 #[get("/clients")]
 pub async fn list_clients(state: State, caller: Caller) -> Result<HttpResponse, AppError> {
     require_star(&caller)?;
-    let items = state.db.run(|conn| Ok(client_q::list_clients(conn)?)).await?;
+    let items = state
+        .db
+        .run(|conn| Ok(client_q::list_clients(conn)?))
+        .await?;
     Ok(HttpResponse::Ok().json(ClientList {
         items: items.iter().map(ClientView::from).collect(),
     }))

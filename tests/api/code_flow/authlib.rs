@@ -26,7 +26,15 @@ async fn authlib_completes_the_code_flow_with_pkce(backend: Backend) {
     let client_id = client.clone();
     let out = tokio::task::spawn_blocking(move || {
         Command::new(python)
-            .args([script, &address, &client_id, CALLBACK, "ada", &password_of("ada"), PUBLIC_URL])
+            .args([
+                script,
+                &address,
+                &client_id,
+                CALLBACK,
+                "ada",
+                &password_of("ada"),
+                PUBLIC_URL,
+            ])
             .output()
             .unwrap()
     })
@@ -41,7 +49,10 @@ async fn authlib_completes_the_code_flow_with_pkce(backend: Backend) {
     let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(seen["scope"], "posts:create posts:read");
     assert_eq!(seen["token_type"], "bearer");
-    assert_eq!((seen["me_status"].as_u64(), seen["after_status"].as_u64()), (Some(200), Some(200)));
+    assert_eq!(
+        (seen["me_status"].as_u64(), seen["after_status"].as_u64()),
+        (Some(200), Some(200))
+    );
     assert_eq!(seen["me_username"], "ada");
     assert_eq!(seen["refreshed"], true);
     let access = seen["access_token"].as_str().unwrap();

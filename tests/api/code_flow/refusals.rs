@@ -19,7 +19,8 @@ async fn an_unregistered_redirect_uri_is_a_400_page_never_a_redirect(backend: Ba
         ("redirect_uri", ""),
     ];
     for extra in near {
-        let (status, location, page) = fetch(&app, &browser, &authorize_path(&client, &[extra])).await;
+        let (status, location, page) =
+            fetch(&app, &browser, &authorize_path(&client, &[extra])).await;
         assert_eq!((status, location), (400, None), "{extra:?}");
         assert!(page.contains("not registered"), "{page}");
     }
@@ -31,7 +32,12 @@ async fn an_unregistered_redirect_uri_is_a_400_page_never_a_redirect(backend: Ba
     }
     // Exactly one registered: it may be omitted.
     let single = register(&app, &[CALLBACK], &["posts:read"]).await;
-    let (status, _, _) = fetch(&app, &browser, &authorize_path(&single, &[("redirect_uri", "")])).await;
+    let (status, _, _) = fetch(
+        &app,
+        &browser,
+        &authorize_path(&single, &[("redirect_uri", "")]),
+    )
+    .await;
     assert_eq!(status, 200);
 }
 
@@ -54,7 +60,10 @@ async fn a_plain_or_missing_challenge_or_other_response_type_is_sent_back(backen
         assert!(location.starts_with(CALLBACK), "{location}");
         let p = params(&location);
         assert_eq!(p["error"], error, "{extra:?}");
-        assert_eq!((p["state"].as_str(), p["iss"].as_str()), ("st-123", PUBLIC_URL));
+        assert_eq!(
+            (p["state"].as_str(), p["iss"].as_str()),
+            ("st-123", PUBLIC_URL)
+        );
         assert!(!p.contains_key("code"), "{location}");
     }
 }
@@ -62,7 +71,12 @@ async fn a_plain_or_missing_challenge_or_other_response_type_is_sent_back(backen
 async fn a_scope_the_user_lacks_is_listed_unavailable_and_never_granted(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_user("ada", &["user"]).await;
-    let client = register(&app, &[CALLBACK], &["posts:read", "users:read", "audit:read"]).await;
+    let client = register(
+        &app,
+        &[CALLBACK],
+        &["posts:read", "users:read", "audit:read"],
+    )
+    .await;
     let browser = sign_in(&app, "ada", &password_of("ada")).await;
     let asked = [("scope", "posts:read users:read roles:manage")];
     let (_, _, page) = fetch(&app, &browser, &authorize_path(&client, &asked)).await;
@@ -72,14 +86,29 @@ async fn a_scope_the_user_lacks_is_listed_unavailable_and_never_granted(backend:
     assert!(unavailable.contains("<code>roles:manage</code>"), "{page}");
     assert_eq!(hidden(&page, "scope"), "posts:read");
     // Tampering with the form's scope grants nothing more: the POST checks again.
-    let tampered = page.replace("name=\"scope\" value=\"posts:read\"", "name=\"scope\" value=\"posts:read users:read\"");
+    let tampered = page.replace(
+        "name=\"scope\" value=\"posts:read\"",
+        "name=\"scope\" value=\"posts:read users:read\"",
+    );
     let (_, location) = decide(&app, &browser, &tampered, "approve").await;
     let code = params(&location.unwrap())["code"].clone();
     let (status, body) = exchange(&app, &code, VERIFIER, &client).await;
-    assert_eq!((status, body["scope"].as_str()), (200, Some("posts:read")), "{body}");
+    assert_eq!(
+        (status, body["scope"].as_str()),
+        (200, Some("posts:read")),
+        "{body}"
+    );
     // Nothing grantable at all: no approve button, only deny.
-    let (_, _, page) = fetch(&app, &browser, &authorize_path(&client, &[("scope", "audit:read")])).await;
-    assert!(page.contains("Nothing this app asks for can be granted"), "{page}");
+    let (_, _, page) = fetch(
+        &app,
+        &browser,
+        &authorize_path(&client, &[("scope", "audit:read")]),
+    )
+    .await;
+    assert!(
+        page.contains("Nothing this app asks for can be granted"),
+        "{page}"
+    );
     assert!(!page.contains("value=\"approve\""));
 }
 
@@ -90,17 +119,32 @@ async fn a_wrong_verifier_is_refused_and_uses_the_code_up(backend: Backend) {
     let code = approved_code(&app, "ada", &client, &[]).await;
     let wrong = "another-verifier-of-at-least-forty-three-characters-987";
     let (status, body) = exchange(&app, &code, wrong, &client).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
     let (status, body) = exchange(&app, &code, VERIFIER, &client).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
     // Another client, another redirect URI: refused too.
     let code = approved_code(&app, "ada", &client, &[]).await;
     let other = register(&app, &[CALLBACK], &["posts:read"]).await;
     let (status, _) = exchange(&app, &code, VERIFIER, &other).await;
     assert_eq!(status, 400);
     let code = approved_code(&app, "ada", &client, &[]).await;
-    let resp = app.token_request(&[("grant_type", "authorization_code"), ("code", &code),
-        ("code_verifier", VERIFIER), ("client_id", &client), ("redirect_uri", "http://127.0.0.1:8765/other")]).await;
+    let resp = app
+        .token_request(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("code_verifier", VERIFIER),
+            ("client_id", &client),
+            ("redirect_uri", "http://127.0.0.1:8765/other"),
+        ])
+        .await;
     assert_eq!(resp.status(), 400);
 }
 
@@ -114,10 +158,16 @@ async fn a_reused_code_revokes_the_tokens_it_issued(backend: Backend) {
     let access = first["access_token"].as_str().unwrap();
     assert_eq!(app.get_with("/api/me", access).await.status(), 200);
     let (status, body) = exchange(&app, &code, VERIFIER, &client).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
     assert_invalid_token(&app, access, "tokens of a reused code").await;
     let refresh = first["refresh_token"].as_str().unwrap();
-    let resp = app.token_request(&[("grant_type", "refresh_token"), ("refresh_token", refresh)]).await;
+    let resp = app
+        .token_request(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .await;
     assert_eq!(resp.status(), 400);
 }
 
@@ -130,18 +180,32 @@ async fn an_expired_code_is_refused(backend: Backend) {
     let hash = quire::oauth::hash_secret(&code);
     app.with_conn(move |c| {
         let row = codes::table.filter(codes::code_hash.eq(&hash));
-        let (created, expires): (chrono::NaiveDateTime, chrono::NaiveDateTime) =
-            row.clone().select((codes::created_at, codes::expires_at)).first(c).unwrap();
+        let (created, expires): (chrono::NaiveDateTime, chrono::NaiveDateTime) = row
+            .select((codes::created_at, codes::expires_at))
+            .first(c)
+            .unwrap();
         assert_eq!((expires - created).num_seconds(), 60);
         diesel::update(row)
-            .set(codes::expires_at.eq(chrono::Utc::now().naive_utc() - chrono::Duration::seconds(1)))
+            .set(
+                codes::expires_at.eq(chrono::Utc::now().naive_utc() - chrono::Duration::seconds(1)),
+            )
             .execute(c)
             .unwrap();
     })
     .await;
     let (status, body) = exchange(&app, &code, VERIFIER, &client).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
-    assert!(body["error_description"].as_str().unwrap().contains("expired"), "{body}");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{body}"
+    );
 }
 
 async fn the_consent_form_needs_its_csrf_token(backend: Backend) {
@@ -153,7 +217,9 @@ async fn the_consent_form_needs_its_csrf_token(backend: Backend) {
     let forged = page.replace(&csrf_of(&page), &"0".repeat(64));
     let (status, location) = decide(&app, &browser, &forged, "approve").await;
     assert_eq!((status, location), (403, None));
-    let stored = app.with_conn(|c| codes::table.count().get_result::<i64>(c).unwrap()).await;
+    let stored = app
+        .with_conn(|c| codes::table.count().get_result::<i64>(c).unwrap())
+        .await;
     assert_eq!(stored, 0, "no code was stored");
 }
 
@@ -169,7 +235,12 @@ async fn deleting_the_client_ends_every_token_issued_to_it(backend: Backend) {
     assert_eq!(app.call("DELETE", &path, Some(&admin), None).await.0, 204);
     for t in [&ada, &bob] {
         assert_invalid_token(&app, &t.access_token, "deleted client").await;
-        let resp = app.token_request(&[("grant_type", "refresh_token"), ("refresh_token", &t.refresh_token)]).await;
+        let resp = app
+            .token_request(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &t.refresh_token),
+            ])
+            .await;
         assert_eq!(resp.status(), 400);
     }
     // First-party tokens are untouched.
