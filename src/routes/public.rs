@@ -68,6 +68,7 @@ pub async fn index(
     let filter = PostFilter {
         author_id: None,
         status: Some(PostStatus::Published),
+        tag: None,
         before_id,
     };
     let scope = crate::authz::post_read_scope(&caller.principal);
