@@ -92,10 +92,11 @@ fn parse_status(raw: &str) -> Result<PostStatus, String> {
     PostStatus::parse(raw).ok_or_else(|| format!("must be {}", PostStatus::names()))
 }
 
-/// A post's tag list named by the client (`tags` of a body): checked and deduplicated, or
-/// 422 naming `tags`.
+/// A post's tag list named by the client (`tags` of a body): checked, deduplicated and in
+/// name order (the order they are shown in), or 422 naming `tags`.
 fn parse_tags(raw: &[String]) -> Result<Vec<String>, AppError> {
-    let tags =
-        crate::blog::tags::parse_tags(raw).map_err(|e| AppError::field("tags", e.to_string()))?;
+    let tags = crate::blog::tags::parse_tags(raw);
+    let mut tags = tags.map_err(|e| AppError::field("tags", e.to_string()))?;
+    tags.sort();
     Ok(tags.into_iter().map(|t| t.to_string()).collect())
 }
