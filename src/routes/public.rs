@@ -120,9 +120,10 @@ pub async fn show_post(
         .db
         .run(move |c| {
             let tags = tag_q::tags_of_post(c, post_id)?;
-            let comments = match may_read_comments {
-                true => comment_q::list_comments(c, post_id, None, 100)?,
-                false => Vec::new(),
+            let comments = if may_read_comments {
+                comment_q::list_comments(c, post_id, None, 100)?
+            } else {
+                Vec::new()
             };
             Ok((tags, comments))
         })

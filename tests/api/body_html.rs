@@ -77,7 +77,10 @@ async fn xss_payloads_never_survive_in_body_html(backend: Backend) {
     for (i, payload) in PAYLOADS.iter().enumerate() {
         let body = format!("Before\n\n{payload}\n\nafter");
         let post = app
-            .create_post(&admin, json!({"title": format!("X{i}"), "body": body, "status": "published"}))
+            .create_post(
+                &admin,
+                json!({"title": format!("X{i}"), "body": body, "status": "published"}),
+            )
             .await;
         assert_eq!(post["body"], body, "the Markdown is kept as written");
         let html = post["body_html"].as_str().expect("body_html on create");
@@ -94,7 +97,9 @@ async fn xss_payloads_never_survive_in_body_html(backend: Backend) {
         // The public page shows the stored HTML as markup, and nothing else of the payload.
         let slug = post["slug"].as_str().unwrap();
         let page = app.get(&format!("/p/{slug}")).await.text().await.unwrap();
-        let start = page.find("class=\"post-body\"").expect("the body on the page");
+        let start = page
+            .find("class=\"post-body\"")
+            .expect("the body on the page");
         let shown = &page[start..];
         let shown = &shown[..shown.find("</article>").unwrap_or(shown.len())];
         assert_clean(shown, payload);
@@ -107,7 +112,10 @@ async fn tables_strikethrough_and_links_render(backend: Backend) {
     let body = "# Head\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n~~gone~~ [site](https://ok.example) \
                 [mail](mailto:a@ok.example) [rel](/p/x) ![pic](https://ok.example/a.png)";
     let post = app
-        .create_post(&admin, json!({"title": "Rich", "body": body, "status": "published"}))
+        .create_post(
+            &admin,
+            json!({"title": "Rich", "body": body, "status": "published"}),
+        )
         .await;
     let html = post["body_html"].as_str().unwrap();
     for want in [
@@ -126,17 +134,34 @@ async fn tables_strikethrough_and_links_render(backend: Backend) {
     let (_, got) = app
         .call("GET", &format!("/api/posts/{}", post["id"]), None, None)
         .await;
-    assert_eq!(got["body_html"].as_str(), Some(html), "reads return the stored HTML");
+    assert_eq!(
+        got["body_html"].as_str(),
+        Some(html),
+        "reads return the stored HTML"
+    );
     let page = app.get("/p/rich").await.text().await.unwrap();
-    assert!(page.contains("<del>gone</del>") && page.contains("<table>"), "{page}");
+    assert!(
+        page.contains("<del>gone</del>") && page.contains("<table>"),
+        "{page}"
+    );
     // A title change leaves the rendering alone; a body change replaces it.
     let path = format!("/api/posts/{}", post["id"]);
     let (_, got) = app
-        .call("PATCH", &path, Some(&admin), Some(json!({"title": "Renamed"})))
+        .call(
+            "PATCH",
+            &path,
+            Some(&admin),
+            Some(json!({"title": "Renamed"})),
+        )
         .await;
     assert_eq!(got["body_html"].as_str(), Some(html));
     let (_, got) = app
-        .call("PATCH", &path, Some(&admin), Some(json!({"body": "**new**"})))
+        .call(
+            "PATCH",
+            &path,
+            Some(&admin),
+            Some(json!({"body": "**new**"})),
+        )
         .await;
     assert_eq!(got["body_html"], "<p><strong>new</strong></p>\n");
 }
@@ -184,12 +209,20 @@ async fn rows_without_html_are_rendered_at_start(backend: Backend) {
     // Two instances starting on the same database at once.
     let (a, b) = tokio::join!(spawn_on(test_db.clone(), &[]), spawn_on(test_db, &[]));
     let missing = a
-        .with_conn(|c| quire::db::queries::posts::unrendered_posts(c, 1000).unwrap().len())
+        .with_conn(|c| {
+            quire::db::queries::posts::unrendered_posts(c, 1000)
+                .unwrap()
+                .len()
+        })
         .await;
     assert_eq!(missing, 0);
     for (n, id) in ids.iter().enumerate().step_by(57) {
         let (_, got) = b.call("GET", &format!("/api/posts/{id}"), None, None).await;
-        assert_eq!(got["body_html"], format!("<p><em>old</em> {n} </p>\n"), "{got}");
+        assert_eq!(
+            got["body_html"],
+            format!("<p><em>old</em> {n} </p>\n"),
+            "{got}"
+        );
     }
 }
 

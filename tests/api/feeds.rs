@@ -62,7 +62,12 @@ async fn the_feed_is_valid_atom_with_the_latest_published_posts(backend: Backend
     let edited = &posts[20];
     let path = format!("/api/posts/{}", edited["id"]);
     let (status, _) = app
-        .call("PATCH", &path, Some(&admin), Some(json!({"title": "Edited"})))
+        .call(
+            "PATCH",
+            &path,
+            Some(&admin),
+            Some(json!({"title": "Edited"})),
+        )
         .await;
     assert_eq!(status, 200);
     let resp = app.get("/feed.atom").await;
@@ -82,14 +87,23 @@ async fn the_feed_is_valid_atom_with_the_latest_published_posts(backend: Backend
     assert_eq!(self_link["href"], format!("{PUBLIC_URL}/feed.atom"));
     let entries = feed["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 20, "the latest 20");
-    let titles: Vec<&str> = entries.iter().map(|e| e["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = entries
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
     let mut want: Vec<String> = (2..22).rev().map(|i| format!("Post {i}")).collect();
     want[1] = "Edited".into();
     assert_eq!(titles, want, "newest first, drafts absent");
     for (entry, post) in entries.iter().zip(posts.iter().rev()) {
         let link = entry["link"].as_str().unwrap();
-        assert_eq!(link, format!("{PUBLIC_URL}/p/{}", post["slug"].as_str().unwrap()));
-        assert!(entry["id"].as_str().unwrap().starts_with("https://"), "{entry}");
+        assert_eq!(
+            link,
+            format!("{PUBLIC_URL}/p/{}", post["slug"].as_str().unwrap())
+        );
+        assert!(
+            entry["id"].as_str().unwrap().starts_with("https://"),
+            "{entry}"
+        );
         assert_eq!(entry["author"], "Administrator", "the display name");
         assert_eq!(entry["content"][0]["type"], "text/html");
     }
@@ -100,7 +114,9 @@ async fn the_feed_is_valid_atom_with_the_latest_published_posts(backend: Backend
     let updated = chrono::DateTime::parse_from_rfc3339(updated).unwrap();
     assert_eq!(
         updated.timestamp(),
-        chrono::DateTime::parse_from_rfc3339(api_updated).unwrap().timestamp(),
+        chrono::DateTime::parse_from_rfc3339(api_updated)
+            .unwrap()
+            .timestamp(),
         "updated is the post's updated_at"
     );
     let value = entries[0]["content"][0]["value"].as_str().unwrap();
@@ -148,14 +164,21 @@ async fn tag_pages_list_published_posts_and_404_otherwise(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.admin_token().await.access_token;
     publish_posts(&app, &admin, 2, json!(["rust"])).await;
-    app.create_post(&admin, json!({"title": "Draft one", "body": "x", "tags": ["hidden", "rust"]}))
-        .await;
+    app.create_post(
+        &admin,
+        json!({"title": "Draft one", "body": "x", "tags": ["hidden", "rust"]}),
+    )
+    .await;
     let resp = app.get("/t/rust").await;
     assert_eq!(resp.status(), 200);
     let html = resp.text().await.unwrap();
     assert!(html.contains("Post 0") && html.contains("Post 1"), "{html}");
     assert!(!html.contains("Draft one"), "drafts are not listed");
-    assert_eq!(app.get("/t/RUST").await.status(), 200, "names are lowercased");
+    assert_eq!(
+        app.get("/t/RUST").await.status(),
+        200,
+        "names are lowercased"
+    );
     for missing in ["/t/hidden", "/t/nothing", "/t/bad_name", "/t/%20"] {
         assert_eq!(app.get(missing).await.status(), 404, "{missing}");
     }
@@ -170,7 +193,13 @@ async fn public_pages_cache_for_anonymous_readers(backend: Backend) {
     let posts = publish_posts(&app, &admin, 1, json!(["rust"])).await;
     let slug = posts[0]["slug"].as_str().unwrap().to_owned();
     let anon = reqwest::Client::new();
-    let pages = ["/", &format!("/p/{slug}"), "/t/rust", "/feed.atom", "/sitemap.xml"];
+    let pages = [
+        "/",
+        &format!("/p/{slug}"),
+        "/t/rust",
+        "/feed.atom",
+        "/sitemap.xml",
+    ];
     let mut etags = Vec::new();
     for path in pages {
         let resp = anon.get(app.url(path)).send().await.unwrap();
@@ -203,7 +232,12 @@ async fn public_pages_cache_for_anonymous_readers(backend: Backend) {
     // Any content change changes every page's tag.
     let path = format!("/api/posts/{}", posts[0]["id"]);
     let (status, _) = app
-        .call("PATCH", &path, Some(&admin), Some(json!({"body": "changed"})))
+        .call(
+            "PATCH",
+            &path,
+            Some(&admin),
+            Some(json!({"body": "changed"})),
+        )
         .await;
     assert_eq!(status, 200);
     for (path, old) in pages.iter().zip(&etags) {
@@ -221,7 +255,12 @@ async fn public_pages_cache_for_anonymous_readers(backend: Backend) {
         assert_eq!(resp.status(), 200, "{path} changed");
     }
     let (status, _) = app
-        .call("PATCH", &path, Some(&admin), Some(json!({"title": "Retitled"})))
+        .call(
+            "PATCH",
+            &path,
+            Some(&admin),
+            Some(json!({"title": "Retitled"})),
+        )
         .await;
     assert_eq!(status, 200);
     for (path, old) in pages.iter().zip(&etags).take(4) {
@@ -244,7 +283,11 @@ async fn public_pages_cache_for_anonymous_readers(backend: Backend) {
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.headers()["cache-control"], "private", "{path} with a token");
+        assert_eq!(
+            resp.headers()["cache-control"],
+            "private",
+            "{path} with a token"
+        );
         assert!(resp.headers()["vary"].to_str().unwrap().contains("Cookie"));
     }
     let resp = anon.get(app.url("/admin/login")).send().await.unwrap();

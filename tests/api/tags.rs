@@ -35,7 +35,9 @@ async fn tags_are_lowercased_deduplicated_and_checked(backend: Backend) {
     let (_, got) = app.call("GET", &path, Some(&admin), None).await;
     assert_eq!(names(&got["tags"]), ["rust", "web-dev"]);
     // Without tags a post has none.
-    let bare = app.create_post(&admin, json!({"title": "U", "body": "b"})).await;
+    let bare = app
+        .create_post(&admin, json!({"title": "U", "body": "b"}))
+        .await;
     assert_eq!(bare["tags"], json!([]));
 
     let eleven: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
@@ -54,7 +56,9 @@ async fn tags_are_lowercased_deduplicated_and_checked(backend: Backend) {
         json!(["a\u{0}b"]),
     ] {
         let body = json!({"title": "V", "body": "b", "tags": bad});
-        let (status, resp) = app.call("POST", "/api/posts", Some(&admin), Some(body)).await;
+        let (status, resp) = app
+            .call("POST", "/api/posts", Some(&admin), Some(body))
+            .await;
         let messages = tags_refusal(status, &resp);
         assert!(messages.is_array(), "{bad}: {resp}");
         // PATCH refuses the same and changes nothing.
@@ -71,7 +75,9 @@ async fn tags_are_lowercased_deduplicated_and_checked(backend: Backend) {
     assert_eq!(ten["tags"].as_array().unwrap().len(), 10);
     // A string instead of a list is malformed input, not a tag list.
     let body = json!({"title": "X", "body": "b", "tags": "rust"});
-    let (status, _) = app.call("POST", "/api/posts", Some(&admin), Some(body)).await;
+    let (status, _) = app
+        .call("POST", "/api/posts", Some(&admin), Some(body))
+        .await;
     assert!(status == 400 || status == 422, "{status}");
 }
 
@@ -79,7 +85,10 @@ async fn patch_leaves_absent_tags_alone_and_empty_clears_them(backend: Backend) 
     let app = spawn_app(backend).await;
     let admin = app.admin_token().await.access_token;
     let post = app
-        .create_post(&admin, json!({"title": "T", "body": "b", "tags": ["a", "b"]}))
+        .create_post(
+            &admin,
+            json!({"title": "T", "body": "b", "tags": ["a", "b"]}),
+        )
         .await;
     let path = format!("/api/posts/{}", post["id"]);
     let (status, got) = app
@@ -88,7 +97,12 @@ async fn patch_leaves_absent_tags_alone_and_empty_clears_them(backend: Backend) 
     assert_eq!(status, 200, "{got}");
     assert_eq!(names(&got["tags"]), ["a", "b"], "absent: unchanged");
     let (_, got) = app
-        .call("PATCH", &path, Some(&admin), Some(json!({"tags": ["C", "a"]})))
+        .call(
+            "PATCH",
+            &path,
+            Some(&admin),
+            Some(json!({"tags": ["C", "a"]})),
+        )
         .await;
     assert_eq!(names(&got["tags"]), ["a", "c"], "replaced");
     assert_ne!(got["updated_at"], Value::Null);
@@ -104,11 +118,17 @@ async fn list_filters_by_tag(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.admin_token().await.access_token;
     let mut tagged = Vec::new();
-    for (i, tags) in [json!(["rust"]), json!(["go"]), json!(["rust", "go"]), json!([])]
-        .into_iter()
-        .enumerate()
+    for (i, tags) in [
+        json!(["rust"]),
+        json!(["go"]),
+        json!(["rust", "go"]),
+        json!([]),
+    ]
+    .into_iter()
+    .enumerate()
     {
-        let body = json!({"title": format!("P{i}"), "body": "b", "tags": tags, "status": "published"});
+        let body =
+            json!({"title": format!("P{i}"), "body": "b", "tags": tags, "status": "published"});
         let post = app.create_post(&admin, body).await;
         if post["tags"].as_array().unwrap().iter().any(|t| t == "rust") {
             tagged.push(post["id"].as_i64().unwrap());
@@ -132,15 +152,26 @@ async fn list_filters_by_tag(backend: Backend) {
             .any(|t| t == "rust"));
     }
     // Pagination keeps the filter.
-    let (_, first) = app.call("GET", "/api/posts?tag=rust&limit=1", None, None).await;
+    let (_, first) = app
+        .call("GET", "/api/posts?tag=rust&limit=1", None, None)
+        .await;
     let cursor = first["next_cursor"].as_str().expect("a next page");
     let (_, second) = app
-        .call("GET", &format!("/api/posts?tag=rust&limit=1&cursor={cursor}"), None, None)
+        .call(
+            "GET",
+            &format!("/api/posts?tag=rust&limit=1&cursor={cursor}"),
+            None,
+            None,
+        )
         .await;
     assert_eq!(second["items"][0]["id"].as_i64(), Some(tagged[1]));
-    let (_, none) = app.call("GET", "/api/posts?tag=nothing-here", None, None).await;
+    let (_, none) = app
+        .call("GET", "/api/posts?tag=nothing-here", None, None)
+        .await;
     assert_eq!(none["items"], json!([]));
-    let (status, body) = app.call("GET", "/api/posts?tag=not_a_tag", None, None).await;
+    let (status, body) = app
+        .call("GET", "/api/posts?tag=not_a_tag", None, None)
+        .await;
     assert_eq!(status, 422, "{body}");
     assert!(body["fields"]["tag"].is_array(), "{body}");
 }
@@ -152,7 +183,12 @@ async fn tag_counts(app: &TestApp, token: Option<&str>) -> Vec<(String, i64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| (t["name"].as_str().unwrap().to_owned(), t["count"].as_i64().unwrap()))
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_owned(),
+                t["count"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -173,25 +209,47 @@ async fn tag_counts_follow_the_read_rule(backend: Backend) {
     app.create_post(&admin, body).await;
     let body = json!({"title": "Draft", "body": "b", "tags": ["rust", "secret"]});
     app.create_post(&ada, body).await;
-    let untagged = app.create_post(&admin, json!({"title": "Later", "body": "b"})).await;
+    let untagged = app
+        .create_post(&admin, json!({"title": "Later", "body": "b"}))
+        .await;
 
     let public = counts(&[("rust", 1), ("web", 1)]);
     let everything = counts(&[("rust", 2), ("secret", 1), ("web", 1)]);
     assert_eq!(tag_counts(&app, None).await, public, "anonymous");
     assert_eq!(tag_counts(&app, Some(&bob)).await, public, "bob");
-    assert_eq!(tag_counts(&app, Some(&ada)).await, everything, "ada owns the draft");
-    assert_eq!(tag_counts(&app, Some(&eve)).await, everything, "editors read drafts");
+    assert_eq!(
+        tag_counts(&app, Some(&ada)).await,
+        everything,
+        "ada owns the draft"
+    );
+    assert_eq!(
+        tag_counts(&app, Some(&eve)).await,
+        everything,
+        "editors read drafts"
+    );
     assert_eq!(tag_counts(&app, Some(&admin)).await, everything, "admin");
     // The counts agree with the list the same caller gets.
-    let (_, listed) = app.call("GET", "/api/posts?tag=rust", Some(&bob), None).await;
+    let (_, listed) = app
+        .call("GET", "/api/posts?tag=rust", Some(&bob), None)
+        .await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
-    let (_, listed) = app.call("GET", "/api/posts?tag=rust", Some(&ada), None).await;
+    let (_, listed) = app
+        .call("GET", "/api/posts?tag=rust", Some(&ada), None)
+        .await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 2);
     // A tag no post carries any more is absent.
     let path = format!("/api/posts/{}", untagged["id"]);
-    app.call("PATCH", &path, Some(&admin), Some(json!({"tags": ["gone"]})))
-        .await;
-    assert!(tag_counts(&app, Some(&admin)).await.iter().any(|(n, _)| n == "gone"));
+    app.call(
+        "PATCH",
+        &path,
+        Some(&admin),
+        Some(json!({"tags": ["gone"]})),
+    )
+    .await;
+    assert!(tag_counts(&app, Some(&admin))
+        .await
+        .iter()
+        .any(|(n, _)| n == "gone"));
     app.call("PATCH", &path, Some(&admin), Some(json!({"tags": []})))
         .await;
     assert_eq!(tag_counts(&app, Some(&admin)).await, everything);

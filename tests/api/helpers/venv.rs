@@ -67,7 +67,11 @@ pub fn feedparser_python() -> &'static str {
                 .arg(&dir)
                 .status()
                 .expect("python3 is needed");
-            assert!(made.success(), "could not create a venv at {}", dir.display());
+            assert!(
+                made.success(),
+                "could not create a venv at {}",
+                dir.display()
+            );
             let pip = Command::new(&python)
                 .args(["-m", "pip", "install", "--quiet", "feedparser==6.0.14"])
                 .status()
