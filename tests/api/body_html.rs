@@ -226,8 +226,42 @@ async fn rows_without_html_are_rendered_at_start(backend: Backend) {
     }
 }
 
+async fn a_new_renderer_version_renders_every_post_again(backend: Backend) {
+    let test_db = std::sync::Arc::new(TestDb::migrated(backend));
+    let app = spawn_on(test_db.clone(), &[]).await;
+    let admin = app.admin_token().await.access_token;
+    let post = app
+        .create_post(&admin, json!({"title": "Kept", "body": "*fresh*"}))
+        .await;
+    let id = post["id"].as_i64().unwrap();
+    // As a release with another renderer left it: an outdated rendering, another version.
+    app.with_conn(move |c| {
+        use diesel::prelude::*;
+        use quire::db::schema::posts;
+        diesel::update(posts::table.find(id))
+            .set(posts::body_html.eq("<p>stale</p>"))
+            .execute(c)
+            .unwrap();
+        quire::db::queries::settings::set_setting(c, "markdown_render_version", "0").unwrap();
+    })
+    .await;
+    let path = format!("/api/posts/{id}");
+    let (_, got) = app.call("GET", &path, Some(&admin), None).await;
+    assert_eq!(got["body_html"], "<p>stale</p>", "reading never renders");
+    let next = spawn_on(test_db, &[]).await;
+    let (_, got) = next.call("GET", &path, Some(&admin), None).await;
+    assert_eq!(got["body_html"], "<p><em>fresh</em></p>\n");
+    let version = next
+        .with_conn(|c| {
+            quire::db::queries::settings::find_setting(c, "markdown_render_version").unwrap()
+        })
+        .await;
+    assert_eq!(version, Some(quire::blog::markdown::RENDER_VERSION.to_string()));
+}
+
 both_backends!(
     xss_payloads_never_survive_in_body_html,
     tables_strikethrough_and_links_render,
     rows_without_html_are_rendered_at_start,
+    a_new_renderer_version_renders_every_post_again,
 );

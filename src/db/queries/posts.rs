@@ -277,6 +277,28 @@ pub fn unrendered_posts(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(i64, 
         .load(conn)
 }
 
+/// Up to `limit` posts with an id above `after`: (id, body), by id.
+pub fn bodies_after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<(i64, String)>> {
+    posts::table
+        .filter(posts::id.gt(after))
+        .order(posts::id.asc())
+        .limit(limit)
+        .select((posts::id, posts::body))
+        .load(conn)
+}
+
+/// Replaces the rendering of post `id` if its body is still `body` (an edit made meanwhile
+/// stored its own rendering, of the newer body).
+pub fn replace_rendering(conn: &mut DbConn, id: i64, body: &str, html: &str) -> QueryResult<usize> {
+    diesel::update(
+        posts::table
+            .filter(posts::id.eq(id))
+            .filter(posts::body.eq(body)),
+    )
+    .set(posts::body_html.eq(html))
+    .execute(conn)
+}
+
 /// Stores the rendering of post `id` unless one was stored meanwhile (an edit writes body
 /// and rendering together, and must not be overwritten with a rendering of the old body).
 pub fn store_rendering(conn: &mut DbConn, id: i64, html: &str) -> QueryResult<usize> {
