@@ -256,7 +256,10 @@ async fn a_new_renderer_version_renders_every_post_again(backend: Backend) {
             quire::db::queries::settings::find_setting(c, "markdown_render_version").unwrap()
         })
         .await;
-    assert_eq!(version, Some(quire::blog::markdown::RENDER_VERSION.to_string()));
+    assert_eq!(
+        version,
+        Some(quire::blog::markdown::RENDER_VERSION.to_string())
+    );
 }
 
 both_backends!(

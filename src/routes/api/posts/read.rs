@@ -45,7 +45,7 @@ pub struct PostPage {
     responses(
         (status = 200, description = "Posts the caller may read, newest first", body = PostPage),
         (status = 400, description = "Bad cursor", body = ErrorBody),
-        (status = 422, description = "Bad limit or status", body = ErrorBody),
+        (status = 422, description = "Bad limit, status or tag", body = ErrorBody),
     )
 )]
 #[get("/posts")]
