@@ -47,3 +47,37 @@ pub fn venv_python() -> &'static str {
         python.display().to_string()
     })
 }
+
+/// A small venv of its own (under target/, from PyPI) with `feedparser`, the reference
+/// parser feed readers build on: the feed tests check Quire's Atom with it. Kept apart from
+/// [`venv_python`] so these tests need neither Playwright nor schemathesis.
+pub fn feedparser_python() -> &'static str {
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| {
+        use std::process::Command;
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("feedvenv");
+        let python = dir.join("bin/python");
+        let ready = Command::new(&python)
+            .args(["-c", "import feedparser"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ready {
+            let made = Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&dir)
+                .status()
+                .expect("python3 is needed");
+            assert!(
+                made.success(),
+                "could not create a venv at {}",
+                dir.display()
+            );
+            let pip = Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet", "feedparser==6.0.14"])
+                .status()
+                .expect("pip");
+            assert!(pip.success(), "could not install feedparser from PyPI");
+        }
+        python.display().to_string()
+    })
+}
