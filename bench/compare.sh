@@ -5,7 +5,9 @@
 #   - the bare actix-web ceiling (../shared/reference/actix_limit), without and with HS256,
 #   - its PostgreSQL twin (../shared/reference/actix_pg_limit: HS256 plus one prepared
 #     primary-key query through tokio-postgres, the least an authorized PostgreSQL read does),
-#   - Quire on SQLite and on PostgreSQL.
+#   - Quire on SQLite and on PostgreSQL: the JSON single read with a JWT and with a personal
+#     access token, the first list page, and on SQLite the anonymous HTML pages `/p/{slug}`
+#     and `/` and a 304 revalidation of `/p/{slug}` by its ETag (SPEC §10).
 # Each server runs alone while wrk (2 threads, 64 connections, SECONDS each) loads it from a
 # second process on 127.0.0.1; then it is stopped and its peak RSS recorded. The whole
 # sequence runs ROUNDS times, interleaved, because this kind of machine drifts by a third
@@ -102,6 +104,20 @@ quire() { # BACKEND ROUND
   token=$(quire_token "$base" user0007 posts:read)
   row "quire_${backend}_get_post" "$round" -H "Authorization: Bearer $token" "$base/api/posts/2"
   row "quire_${backend}_list_first" "$round" -H "Authorization: Bearer $token" "$base/api/posts?limit=20"
+  # The same read with a personal access token of the same scope (SPEC §11).
+  pat=$(curl -sf -X POST "$base/api/tokens" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"name":"bench","scopes":["posts:read"],"expires_in_days":1}' \
+    | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+  row "quire_${backend}_get_post_pat" "$round" -H "Authorization: Bearer $pat" "$base/api/posts/2"
+  if [ "$backend" = sqlite ]; then
+    # The anonymous HTML pages (SPEC §10) and a revalidation of one by its ETag.
+    slug=$(curl -sf -H "Authorization: Bearer $token" "$base/api/posts/2" \
+      | python3 -c 'import sys,json; print(json.load(sys.stdin)["slug"])')
+    etag=$(curl -sfI "$base/p/$slug" | awk 'tolower($1)=="etag:" {sub(/\r$/, ""); print $2}')
+    row "quire_${backend}_page_post" "$round" "$base/p/$slug"
+    row "quire_${backend}_page_home" "$round" "$base/"
+    row "quire_${backend}_page_post_304" "$round" -H "If-None-Match: $etag" "$base/p/$slug"
+  fi
   record_rss "quire_$backend"
   stop_server
 }
@@ -151,6 +167,12 @@ def ratios(get):
     ] + [
         (f"quire_{b}_list_first / best reference", get(f"quire_{b}_list_first") / ref_list, "x", 30)
         for b in ("sqlite", "postgres")
+    ] + [
+        (f"quire_{b}_get_post_pat / quire_{b}_get_post", 100 * get(f"quire_{b}_get_post_pat") / get(f"quire_{b}_get_post"), " %", 90)
+        for b in ("sqlite", "postgres")
+    ] + [
+        (f"quire_sqlite_{page} / quire_sqlite_get_post", 100 * get(f"quire_sqlite_{page}") / get("quire_sqlite_get_post"), " %", target)
+        for page, target in (("page_post", 50), ("page_home", 50), ("page_post_304", 90))
     ]
 
 print()
@@ -166,7 +188,9 @@ print()
 print(f"| median of {rounds} rounds | requests/s | peak RSS (VmHWM, max over rounds) |")
 print("| --- | --- | --- |")
 for name, value in median.items():
-    server = name.rsplit("_get_post", 1)[0].rsplit("_list_first", 1)[0]
+    server = name
+    for suffix in ("_get_post_pat", "_get_post", "_list_first", "_page_post_304", "_page_post", "_page_home"):
+        server = server.rsplit(suffix, 1)[0]
     server = "ceiling_pg" if server.startswith("ceiling_pg") else "ceiling" if server.startswith("ceiling") else server
     print(f"| {name} | {value:,.0f} | {rss.get(server, 0) / 1024:.1f} MiB |")
 print()
@@ -174,7 +198,7 @@ print("| ratio of the medians | value | target | met |")
 print("| --- | --- | --- | --- |")
 for label, value, unit, target in ratios(lambda n: median[n]):
     met = "yes" if value >= target else "no"
-    if "postgres" in label:
+    if "postgres" in label and "_pat" not in label:
         met = "-"
     print(f"| {label} | {value:.1f}{unit} | >= {target}{unit} | {met} |")
 print(f"\nraw wrk output: {out}")

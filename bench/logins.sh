@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Reads during a login storm: the p99 of authorized single-post reads alone, then the same
 # reads while a second wrk hammers POST /api/auth/token (bcrypt cost 12, valid passwords of
-# 1,000 different users). bcrypt runs on the blocking pool, at most half the cores at once,
-# so reads keep the rest, and pauses every half millisecond, so PostgreSQL's backends on
-# the same host are never kept off a core for long.
+# 1,000 different users). bcrypt (the `bcrypt` crate) runs on Quire's own password
+# threads, at most half the cores, at a lower priority, so reads keep the rest.
 #
 #   bench/logins.sh [sqlite|postgres] [SECONDS]      (default sqlite, 10)
 set -euo pipefail

@@ -48,6 +48,14 @@ pub fn page_etag(build: &str, page: &str, generations: &[i64]) -> ETag {
     ETag(format!("W/\"{}\"", hex::encode(&digest[..16])))
 }
 
+/// The weak ETag of a page's bytes as sent: it changes whenever any content does, whatever
+/// the content was built from (posts, comments, authors' names, templates). Pages whose
+/// inputs are not all versioned use this; the page is rendered to be compared.
+pub fn content_etag(body: &[u8]) -> ETag {
+    let digest = Sha256::digest(body);
+    ETag(format!("W/\"{}\"", hex::encode(&digest[..16])))
+}
+
 /// Whether an `If-None-Match` header value matches `current` (RFC 9110 §13.1.2): `*`, or
 /// any listed tag equal under the weak comparison (`W/` ignored on both sides). A malformed
 /// member never matches, so a broken header gets the full page.
@@ -116,6 +124,18 @@ mod tests {
         assert_ne!(t, page_etag("0.1.0", "/p/hello", &[3, 7]));
         // Length prefixes: moving characters between build and page is another input.
         assert_ne!(page_etag("ab", "c", &[]), page_etag("a", "bc", &[]));
+    }
+
+    #[test]
+    fn content_etags_follow_the_bytes() {
+        let t = content_etag(b"<p>a</p>");
+        assert_eq!(t, content_etag(b"<p>a</p>"));
+        assert_ne!(t, content_etag(b"<p>b</p>"));
+        assert!(
+            t.as_str().starts_with("W/\"") && t.as_str().len() == 36,
+            "{t:?}"
+        );
+        assert!(if_none_match(t.as_str(), &t));
     }
 
     #[test]

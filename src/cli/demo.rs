@@ -83,13 +83,15 @@ pub fn seed_demo(
                 } else {
                     PostStatus::Draft
                 };
+                let body = format!(
+                    "This is demo post number {i}. It exists so there is something to read."
+                );
                 NewPost {
                     author_id: author_ids[i % author_ids.len()],
                     title: format!("Demo post {i}"),
                     slug: format!("demo-post-{i}"),
-                    body: format!(
-                        "This is demo post number {i}. It exists so there is something to read."
-                    ),
+                    body_html: Some(crate::blog::markdown::render(&body)),
+                    body,
                     status: status.as_str().to_owned(),
                     published_at: (status == PostStatus::Published).then_some(at),
                     created_at: at,

@@ -47,6 +47,13 @@ pub fn prepare(conn: &mut DbConn, config: &Config) -> Result<Prepared, AppError>
     }
     let (generated_admin_password, restored_admin) = ensure_admin(conn, config)?;
     crate::auth::key_store::ensure_signing_key(conn, config)?;
+    let rendered = crate::manage::rendering::render_bodies(conn)?;
+    if rendered > 0 {
+        tracing::info!(
+            rendered,
+            "rendered post bodies stored without an up-to-date HTML"
+        );
+    }
     let jwt_secret = match &config.jwt_secret {
         Some(secret) => secret.clone(),
         None => {

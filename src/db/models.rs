@@ -217,6 +217,8 @@ pub struct NewPost {
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `blog::markdown::render(&body)`, written with it.
+    pub body_html: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Identifiable)]

@@ -9,6 +9,7 @@ pub mod maintenance;
 pub mod pats;
 pub mod posts;
 pub mod recovery;
+pub mod rendering;
 pub mod roles;
 pub mod sessions;
 pub mod users;

@@ -5,8 +5,10 @@
 use super::audit::{record, Actor, Outcome};
 use super::Allowed;
 use crate::authz::{check_post, PostAction, Principal};
+use crate::blog::markdown;
 use crate::db::models::{NewPost, Post, PostStatus};
 use crate::db::queries::posts::{self as post_q, AuthorRow, PostChanges};
+use crate::db::queries::tags as tag_q;
 use crate::db::{now, write_tx, DbConn};
 use crate::domain::slugify;
 use crate::error::AppError;
@@ -19,6 +21,8 @@ pub struct Draft {
     /// `None`: derived from the title, made unique.
     pub slug: Option<String>,
     pub status: PostStatus,
+    /// Checked, distinct names (`blog::tags::parse_tags`).
+    pub tags: Vec<String>,
 }
 
 /// Creates a post. A slug the caller chose must be free (409); a derived one is the first
@@ -26,6 +30,8 @@ pub struct Draft {
 /// (`lock_slug_base`); a derived slug can still meet a chosen one inserted at the same
 /// moment, and is then derived again.
 pub fn create_post(conn: &mut DbConn, draft: &Draft) -> Result<(Post, AuthorRow), AppError> {
+    // Rendered once, before the transaction takes its write lock.
+    let body_html = markdown::render(&draft.body);
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -50,8 +56,10 @@ pub fn create_post(conn: &mut DbConn, draft: &Draft) -> Result<(Post, AuthorRow)
                     published_at: published.then_some(at),
                     created_at: at,
                     updated_at: at,
+                    body_html: Some(body_html.clone()),
                 },
             )?;
+            tag_q::set_tags(conn, post.id, &draft.tags)?;
             post_q::find_post(conn, post.id)?.ok_or(AppError::NotFound)
         });
         match result {
@@ -86,8 +94,24 @@ pub fn change_post(
     actor: &Actor,
     id: i64,
     action: PostAction,
-    mut changes: PostChanges,
+    changes: PostChanges,
 ) -> Result<Allowed<(Post, AuthorRow)>, AppError> {
+    change_post_tagged(conn, principal, actor, id, action, changes, None)
+}
+
+/// [`change_post`], also replacing the post's tags when `tags` is `Some` (checked,
+/// distinct names). A new body is rendered here, so every path that changes the body
+/// stores its rendering in the same write.
+pub fn change_post_tagged(
+    conn: &mut DbConn,
+    principal: &Principal,
+    actor: &Actor,
+    id: i64,
+    action: PostAction,
+    mut changes: PostChanges,
+    tags: Option<&[String]>,
+) -> Result<Allowed<(Post, AuthorRow)>, AppError> {
+    changes.body_html = changes.body.as_deref().map(markdown::render);
     write_tx(conn, |conn| {
         let (post, _) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
         if let Err(denied) = check_post(principal, action, post.facts()) {
@@ -100,6 +124,9 @@ pub fn change_post(
         }
         changes.updated_at = Some(now());
         post_q::update_post(conn, id, &changes)?;
+        if let Some(tags) = tags {
+            tag_q::set_tags(conn, id, tags)?;
+        }
         if !principal.is_owner(post.author_id) {
             let verb = action.name().trim_start_matches("post:");
             let target = format!("post {id}");

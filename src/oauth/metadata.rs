@@ -1,4 +1,4 @@
-//! Discovery (RFC 8414) and the introspection answer (RFC 7662), as plain data.
+//! Discovery (RFC 8414), as plain data.
 
 use serde::Serialize;
 
@@ -12,20 +12,29 @@ pub struct Settings<'a> {
 }
 
 /// `GET /.well-known/oauth-authorization-server`.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ServerMetadata {
+    /// `QUIRE_PUBLIC_URL`, without a trailing slash.
     pub issuer: String,
     pub authorization_endpoint: String,
     pub token_endpoint: String,
     pub revocation_endpoint: String,
     pub introspection_endpoint: String,
     pub jwks_uri: String,
+    /// The permission catalog.
     pub scopes_supported: Vec<String>,
+    #[schema(value_type = Vec<String>)]
     pub response_types_supported: [&'static str; 1],
+    /// `authorization_code`, `refresh_token`, and `password` unless `QUIRE_PASSWORD_GRANT=off`.
+    #[schema(value_type = Vec<String>)]
     pub grant_types_supported: Vec<&'static str>,
+    #[schema(value_type = Vec<String>)]
     pub code_challenge_methods_supported: [&'static str; 1],
+    #[schema(value_type = Vec<String>)]
     pub token_endpoint_auth_methods_supported: [&'static str; 1],
+    #[schema(value_type = Vec<String>)]
     pub revocation_endpoint_auth_methods_supported: [&'static str; 1],
+    #[schema(value_type = Vec<String>)]
     pub introspection_endpoint_auth_methods_supported: [&'static str; 1],
     /// RFC 9207: clients may expect `iss` on authorization responses.
     pub authorization_response_iss_parameter_supported: bool,
@@ -54,73 +63,6 @@ pub fn server_metadata(s: &Settings<'_>) -> ServerMetadata {
         revocation_endpoint_auth_methods_supported: ["none"],
         introspection_endpoint_auth_methods_supported: ["none"],
         authorization_response_iss_parameter_supported: true,
-    }
-}
-
-/// RFC 7662 §2.2. Inactive answers carry `active: false` and nothing else, so they tell
-/// nothing about why (revoked, expired, forged, disabled owner, refresh token).
-#[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct Introspection {
-    pub active: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sub: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exp: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token_type: Option<&'static str>,
-}
-
-/// The kind of live credential being described.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenKind {
-    AccessToken,
-    PersonalAccessToken,
-}
-
-/// A live token, already checked by the caller.
-pub struct Active<'a> {
-    pub kind: TokenKind,
-    /// Its scopes ∩ the owner's current permissions.
-    pub effective_scopes: &'a [String],
-    pub user_id: i64,
-    pub username: &'a str,
-    pub exp: i64,
-    /// Code-flow tokens only.
-    pub client_id: Option<&'a str>,
-}
-
-impl Introspection {
-    pub fn inactive() -> Self {
-        Self {
-            active: false,
-            scope: None,
-            sub: None,
-            username: None,
-            exp: None,
-            client_id: None,
-            token_type: None,
-        }
-    }
-
-    pub fn active(a: &Active<'_>) -> Self {
-        Self {
-            active: true,
-            scope: Some(a.effective_scopes.join(" ")),
-            sub: Some(a.user_id.to_string()),
-            username: Some(a.username.to_owned()),
-            exp: Some(a.exp),
-            client_id: a.client_id.map(str::to_owned),
-            token_type: Some(match a.kind {
-                TokenKind::AccessToken => "Bearer",
-                TokenKind::PersonalAccessToken => "personal_access_token",
-            }),
-        }
     }
 }
 
@@ -189,43 +131,5 @@ mod tests {
         let m = server_metadata(&s);
         assert_eq!(m.issuer, "https://blog.example");
         assert_eq!(m.jwks_uri, "https://blog.example/.well-known/jwks.json");
-    }
-
-    #[test]
-    fn inactive_says_nothing_else() {
-        assert_eq!(
-            serde_json::to_value(Introspection::inactive()).unwrap(),
-            json!({"active": false})
-        );
-    }
-
-    #[test]
-    fn active_answers_carry_the_rfc_7662_fields() {
-        let scopes = vec!["posts:read".to_string(), "comments:read".to_string()];
-        let pat = Introspection::active(&Active {
-            kind: TokenKind::PersonalAccessToken,
-            effective_scopes: &scopes,
-            user_id: 7,
-            username: "ada",
-            exp: 1_900_000_000,
-            client_id: None,
-        });
-        assert_eq!(
-            serde_json::to_value(pat).unwrap(),
-            json!({"active": true, "scope": "posts:read comments:read", "sub": "7",
-                   "username": "ada", "exp": 1_900_000_000i64,
-                   "token_type": "personal_access_token"})
-        );
-        let at = Introspection::active(&Active {
-            kind: TokenKind::AccessToken,
-            effective_scopes: &scopes,
-            user_id: 7,
-            username: "ada",
-            exp: 1,
-            client_id: Some("c1"),
-        });
-        let v = serde_json::to_value(at).unwrap();
-        assert_eq!(v["client_id"], "c1");
-        assert_eq!(v["token_type"], "Bearer");
     }
 }

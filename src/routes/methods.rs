@@ -21,6 +21,9 @@ use crate::error::AppError;
 pub const PAGE_ROUTES: &[(&str, &[Method])] = &[
     ("/", &[Method::GET]),
     ("/p/{slug}", &[Method::GET]),
+    ("/t/{tag}", &[Method::GET]),
+    ("/feed.atom", &[Method::GET]),
+    ("/sitemap.xml", &[Method::GET]),
     ("/healthz", &[Method::GET]),
     ("/static/quire.css", &[Method::GET]),
     ("/api/openapi.json", &[Method::GET]),

@@ -2,13 +2,16 @@
 
 pub mod admin;
 pub mod api;
+pub mod caching;
 pub mod extractors;
+pub mod feeds;
 pub mod health;
 pub mod hygiene;
 pub mod methods;
 pub mod oauth;
 pub mod openapi;
 pub mod public;
+pub mod tag_page;
 pub mod well_known;
 
 use actix_web::body::MessageBody;
@@ -29,6 +32,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(admin::configure)
         .service(public::index)
         .service(public::show_post)
+        .service(tag_page::tag_page)
+        .service(feeds::atom_feed)
+        .service(feeds::sitemap_xml)
         .service(well_known::server_metadata_doc)
         .service(well_known::jwks)
         .service(oauth::authorize_form)

@@ -2,7 +2,7 @@
 //! Visitors read as the caller they are (anonymous role, or a signed-in session), through
 //! the same read policy as the API.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -11,10 +11,12 @@ use crate::authz::{check_post, PostAction};
 use crate::db::models::PostStatus;
 use crate::db::queries::comments as comment_q;
 use crate::db::queries::posts::{self as post_q, PostFilter};
+use crate::db::queries::tags as tag_q;
 use crate::error::AppError;
-use crate::routes::admin::{render, PageError};
+use crate::routes::admin::PageError;
 use crate::routes::api::cursor;
 use crate::routes::api::views::display_time;
+use crate::routes::caching::{public_page, HTML};
 use crate::state::State;
 
 pub struct Item {
@@ -43,7 +45,9 @@ struct PostPage {
     title: String,
     author: String,
     published_at: String,
-    body: String,
+    /// The stored, sanitized rendering: shown as markup.
+    body_html: String,
+    tags: Vec<String>,
     comments: Vec<CommentItem>,
 }
 
@@ -54,6 +58,7 @@ pub struct IndexQuery {
 
 #[get("/")]
 pub async fn index(
+    req: HttpRequest,
     state: State,
     caller: Caller,
     q: web::Query<IndexQuery>,
@@ -68,6 +73,7 @@ pub async fn index(
     let filter = PostFilter {
         author_id: None,
         status: Some(PostStatus::Published),
+        tag: None,
         before_id,
     };
     let scope = crate::authz::post_read_scope(&caller.principal);
@@ -85,11 +91,14 @@ pub async fn index(
             published_at: p.published_at.map(display_time).unwrap_or_default(),
         })
         .collect();
-    render(&Index { posts, next_cursor })
+    let html = Index { posts, next_cursor }.render();
+    let html = html.map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(public_page(&req, &caller, HTML, html))
 }
 
 #[get("/p/{slug}")]
 pub async fn show_post(
+    req: HttpRequest,
     state: State,
     caller: Caller,
     slug: web::Path<String>,
@@ -104,21 +113,32 @@ pub async fn show_post(
         return Err(AppError::NotFound.into());
     }
     // Comments only when the same policy lets this visitor read them.
-    let comments = if check_post(&caller.principal, PostAction::ReadComments, post.facts()).is_ok()
-    {
-        let post_id = post.id;
-        state
-            .db
-            .run(move |c| Ok(comment_q::list_comments(c, post_id, None, 100)?))
-            .await?
-    } else {
-        Vec::new()
-    };
-    render(&PostPage {
+    let may_read_comments =
+        check_post(&caller.principal, PostAction::ReadComments, post.facts()).is_ok();
+    let post_id = post.id;
+    let (tags, comments) = state
+        .db
+        .run(move |c| {
+            let tags = tag_q::tags_of_post(c, post_id)?;
+            let comments = if may_read_comments {
+                comment_q::list_comments(c, post_id, None, 100)?
+            } else {
+                Vec::new()
+            };
+            Ok((tags, comments))
+        })
+        .await?;
+    // A row stored before renderings were (until the next start renders it) shows its
+    // Markdown as escaped text: reading never parses Markdown.
+    let body_html = post
+        .body_html
+        .unwrap_or_else(|| format!("<pre>{}</pre>", ammonia::clean_text(&post.body)));
+    let html = PostPage {
         title: post.title,
         author: author.2,
         published_at: post.published_at.map(display_time).unwrap_or_default(),
-        body: post.body,
+        body_html,
+        tags,
         comments: comments
             .into_iter()
             .map(|(c, a)| CommentItem {
@@ -127,5 +147,8 @@ pub async fn show_post(
                 body: c.body,
             })
             .collect(),
-    })
+    }
+    .render();
+    let html = html.map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(public_page(&req, &caller, HTML, html))
 }

@@ -6,33 +6,11 @@ use actix_web::{get, HttpResponse};
 use serde::Serialize;
 
 use crate::error::AppError;
-use crate::oauth::metadata::{server_metadata, Settings};
+use crate::oauth::metadata::{server_metadata, ServerMetadata, Settings};
 use crate::state::State;
 
 /// Short enough that a new key is seen well within an access token's lifetime.
 const CACHE_CONTROL: &str = "public, max-age=300";
-
-/// The RFC 8414 document, as served (for the OpenAPI document).
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ServerMetadataDoc {
-    /// `QUIRE_PUBLIC_URL`, without a trailing slash.
-    pub issuer: String,
-    pub authorization_endpoint: String,
-    pub token_endpoint: String,
-    pub revocation_endpoint: String,
-    pub introspection_endpoint: String,
-    pub jwks_uri: String,
-    /// The permission catalog.
-    pub scopes_supported: Vec<String>,
-    pub response_types_supported: Vec<String>,
-    /// `authorization_code`, `refresh_token`, and `password` unless `QUIRE_PASSWORD_GRANT=off`.
-    pub grant_types_supported: Vec<String>,
-    pub code_challenge_methods_supported: Vec<String>,
-    pub token_endpoint_auth_methods_supported: Vec<String>,
-    pub revocation_endpoint_auth_methods_supported: Vec<String>,
-    pub introspection_endpoint_auth_methods_supported: Vec<String>,
-    pub authorization_response_iss_parameter_supported: bool,
-}
 
 /// One Ed25519 public key (RFC 8037).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -62,7 +40,7 @@ pub struct JwksDoc {
 /// Authorization server metadata (RFC 8414).
 #[utoipa::path(
     tag = "discovery",
-    responses((status = 200, description = "The metadata", body = ServerMetadataDoc))
+    responses((status = 200, description = "The metadata", body = ServerMetadata))
 )]
 #[get("/.well-known/oauth-authorization-server")]
 pub async fn server_metadata_doc(state: State) -> Result<HttpResponse, AppError> {

@@ -146,6 +146,7 @@ pub async fn make_post(app: &TestApp, author: i64, published: bool, n: usize) ->
                 published_at: published.then_some(at),
                 created_at: at,
                 updated_at: at,
+                body_html: Some("<p>body</p>\n".into()),
             },
         )
         .unwrap()

@@ -110,6 +110,7 @@ fn get_paths(post: i64, slug: &str, user: i64, client: &str) -> Vec<String> {
                 .replace("{id}", &post.to_string())
                 .replace("{slug}", slug)
                 .replace("{name}", "editor")
+                .replace("{tag}", slug)
                 .replace("{_:.*}", "")
         })
         .collect()
@@ -122,7 +123,7 @@ async fn every_get_route_answers_head_like_get(backend: Backend) {
     let post = app
         .create_post(
             &admin,
-            json!({"title": "Head", "body": "b", "status": "published"}),
+            json!({"title": "Head", "body": "b", "status": "published", "tags": ["head"]}),
         )
         .await;
     let browser = sign_in(&app, "admin", ADMIN_PASSWORD).await;

@@ -15,6 +15,7 @@ pub mod pruning;
 pub mod roles;
 pub mod sessions;
 pub mod settings;
+pub mod tags;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -20,7 +20,7 @@ pub fn count_posts(conn: &mut DbConn) -> QueryResult<i64> {
 
 use crate::authz::ReadScope;
 use crate::db::models::{Post, PostStatus};
-use crate::db::schema::users;
+use crate::db::schema::{post_tags, users};
 
 /// The author fields every post response shows.
 pub type AuthorRow = (i64, String, String);
@@ -30,6 +30,8 @@ pub type AuthorRow = (i64, String, String);
 pub struct PostFilter {
     pub author_id: Option<i64>,
     pub status: Option<PostStatus>,
+    /// Only posts carrying this tag (a checked name).
+    pub tag: Option<String>,
     /// Keyset pagination, newest first: only posts with an id below this.
     pub before_id: Option<i64>,
 }
@@ -102,7 +104,7 @@ fn page(
     above: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<(Post, AuthorRow)>> {
-    if filter.author_id.is_none() && filter.status.is_none() {
+    if filter.author_id.is_none() && filter.status.is_none() && filter.tag.is_none() {
         return unfiltered_page(conn, filter.before_id, status, author, above, limit);
     }
     crate::on_backend!(conn, |c| {
@@ -126,6 +128,12 @@ fn page(
         }
         if let Some(status) = filter.status {
             query = query.filter(posts::status.eq(status.as_str()));
+        }
+        if let Some(tag) = &filter.tag {
+            let tagged = post_tags::table
+                .filter(post_tags::tag.eq(tag))
+                .select(post_tags::post_id);
+            query = query.filter(posts::id.eq_any(tagged));
         }
         if let Some(before) = filter.before_id {
             query = query.filter(posts::id.lt(before));
@@ -206,6 +214,8 @@ pub struct PostChanges {
     pub title: Option<String>,
     pub slug: Option<String>,
     pub body: Option<String>,
+    /// Set with `body`: its rendering (`blog::markdown::render`).
+    pub body_html: Option<String>,
     pub status: Option<String>,
     pub published_at: Option<Option<chrono::NaiveDateTime>>,
     pub updated_at: Option<chrono::NaiveDateTime>,
@@ -242,4 +252,61 @@ pub fn find_post_by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<(P
         ))
         .first(conn)
         .optional()
+}
+
+/// Slug and last change of the newest published posts, at most `limit` (the sitemap).
+pub fn published_slugs(
+    conn: &mut DbConn,
+    limit: i64,
+) -> QueryResult<Vec<(String, chrono::NaiveDateTime)>> {
+    posts::table
+        .filter(posts::status.eq(PUBLISHED.as_str()))
+        .order(posts::id.desc())
+        .limit(limit)
+        .select((posts::slug, posts::updated_at))
+        .load(conn)
+}
+
+/// Up to `limit` posts whose rendering is missing: (id, body), oldest first.
+pub fn unrendered_posts(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(i64, String)>> {
+    posts::table
+        .filter(posts::body_html.is_null())
+        .order(posts::id.asc())
+        .limit(limit)
+        .select((posts::id, posts::body))
+        .load(conn)
+}
+
+/// Up to `limit` posts with an id above `after`: (id, body), by id.
+pub fn bodies_after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<(i64, String)>> {
+    posts::table
+        .filter(posts::id.gt(after))
+        .order(posts::id.asc())
+        .limit(limit)
+        .select((posts::id, posts::body))
+        .load(conn)
+}
+
+/// Replaces the rendering of post `id` if its body is still `body` (an edit made meanwhile
+/// stored its own rendering, of the newer body).
+pub fn replace_rendering(conn: &mut DbConn, id: i64, body: &str, html: &str) -> QueryResult<usize> {
+    diesel::update(
+        posts::table
+            .filter(posts::id.eq(id))
+            .filter(posts::body.eq(body)),
+    )
+    .set(posts::body_html.eq(html))
+    .execute(conn)
+}
+
+/// Stores the rendering of post `id` unless one was stored meanwhile (an edit writes body
+/// and rendering together, and must not be overwritten with a rendering of the old body).
+pub fn store_rendering(conn: &mut DbConn, id: i64, html: &str) -> QueryResult<usize> {
+    diesel::update(
+        posts::table
+            .filter(posts::id.eq(id))
+            .filter(posts::body_html.is_null()),
+    )
+    .set(posts::body_html.eq(html))
+    .execute(conn)
 }

@@ -31,6 +31,18 @@ pub fn insert_setting_if_absent(conn: &mut DbConn, key: &str, value: &str) -> Qu
     }
 }
 
+/// Stores `value` under `key`, replacing what was there.
+pub fn set_setting(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()> {
+    let row = (settings::key.eq(key), settings::value.eq(value));
+    crate::on_backend!(conn, |c| diesel::insert_into(settings::table)
+        .values(row)
+        .on_conflict(settings::key)
+        .do_update()
+        .set(settings::value.eq(value))
+        .execute(c))
+    .map(|_| ())
+}
+
 /// The authorization generation: any change that can alter a decision bumps it.
 pub fn find_generation(conn: &mut DbConn) -> QueryResult<i64> {
     crate::on_backend!(conn, |c| authz_state::table

@@ -66,6 +66,7 @@ pub async fn posts_page(
     let filter = PostFilter {
         author_id: None,
         status,
+        tag: None,
         before_id,
     };
     let limit = 25;

@@ -11,6 +11,7 @@ pub mod introspect;
 pub mod permissions;
 pub mod posts;
 pub mod roles;
+pub mod tags;
 pub mod tokens;
 pub mod users;
 pub mod views;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(posts::write::delete_post)
         .service(posts::write::publish_post)
         .service(posts::write::unpublish_post)
+        .service(tags::list_tags)
         .service(comments::list_comments)
         .service(comments::create_comment)
         .service(comments::update_comment)

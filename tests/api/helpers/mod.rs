@@ -4,7 +4,7 @@
 mod template;
 pub mod venv;
 
-pub use venv::venv_python;
+pub use venv::{feedparser_python, venv_python};
 
 use std::collections::HashMap;
 

@@ -74,3 +74,11 @@ pub fn python_with(name: &str, import: &str, packages: &[&str]) -> String {
     }
     python.display().to_string()
 }
+
+/// A small venv of its own (under target/, from PyPI) with `feedparser`, the reference
+/// parser feed readers build on: the feed tests check Quire's Atom with it. Kept apart from
+/// [`venv_python`] so these tests need neither Playwright nor schemathesis.
+pub fn feedparser_python() -> &'static str {
+    static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(|| python_with("feedvenv", "feedparser", &["feedparser==6.0.14"]))
+}

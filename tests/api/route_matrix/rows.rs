@@ -89,6 +89,7 @@ pub const API: &[Row] = &[
     row("GET", "/api/authz/explain", "/api/authz/explain?user=admin&action=post:read&post={post}", Empty, "member", [401, 403, 403, 200]),
     row("GET", "/api/audit", "/api/audit", Empty, "member", [401, 403, 403, 200]),
     row("GET", "/api/posts", "/api/posts", Empty, "bare", [200, 403, 403, 200]),
+    row("GET", "/api/tags", "/api/tags", Empty, "bare", [200, 403, 403, 200]),
     row("POST", "/api/posts", "/api/posts", Json(r#"{"title":"New {n}","body":"text"}"#), "bare", [401, 403, 403, 201]),
     row("GET", "/api/posts/{id}", "/api/posts/{post}", Empty, "bare", [200, 403, 403, 200]),
     // `member` may edit only their own posts: admin's published post is readable → 403.
@@ -123,6 +124,11 @@ pub const PAGES: &[Row] = &[
     // A caller whose permissions (or token) lack `posts:read` cannot read the post: a page
     // answers 404 for it, as for a post that does not exist.
     row("GET", "/p/{slug}", "/p/{slug}", Empty, "bare", [200, 404, 404, 200]),
+    // The fixtures carry no tags: a tag page exists only while a post carries its tag.
+    row("GET", "/t/{tag}", "/t/no-such-tag", Empty, "bare", [404, 404, 404, 404]),
+    // Callers who may read nothing get an empty feed and sitemap, not an error.
+    row("GET", "/feed.atom", "/feed.atom", Empty, "bare", [200, 200, 200, 200]),
+    row("GET", "/sitemap.xml", "/sitemap.xml", Empty, "bare", [200, 200, 200, 200]),
     row("GET", "/healthz", "/healthz", Empty, "bare", [200, 200, 200, 200]),
     row("GET", "/static/quire.css", "/static/quire.css", Empty, "bare", [200, 200, 200, 200]),
     row("GET", "/api/openapi.json", "/api/openapi.json", Empty, "bare", [200, 200, 200, 200]),

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::authz::{PostCan, Principal};
 use crate::db::models::{Post, PostStatus};
 use crate::db::queries::posts::AuthorRow;
+use crate::error::AppError;
 use crate::routes::api::views::rfc3339;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -35,6 +36,11 @@ pub struct PostView {
     pub title: String,
     pub slug: String,
     pub body: String,
+    /// The sanitized rendering of `body` (stored when it was written); null only for a post
+    /// written by an older release, until the next start renders it.
+    pub body_html: Option<String>,
+    /// The post's tags, by name.
+    pub tags: Vec<String>,
     pub status: String,
     pub author: AuthorView,
     pub created_at: String,
@@ -55,7 +61,8 @@ pub struct CanView {
 }
 
 impl PostView {
-    pub fn new(principal: &Principal, post: Post, author: AuthorRow) -> Self {
+    /// The view of `post` for `principal`; `tags` are the post's (`queries::tags`).
+    pub fn new(principal: &Principal, post: Post, author: AuthorRow, tags: Vec<String>) -> Self {
         let can = PostCan::for_post(principal, post.facts());
         Self {
             status: post.status().as_str().to_owned(),
@@ -63,6 +70,8 @@ impl PostView {
             title: post.title,
             slug: post.slug,
             body: post.body,
+            body_html: post.body_html,
+            tags,
             author: author.into(),
             created_at: rfc3339(post.created_at),
             updated_at: rfc3339(post.updated_at),
@@ -81,4 +90,13 @@ impl PostView {
 /// saying which names are valid.
 fn parse_status(raw: &str) -> Result<PostStatus, String> {
     PostStatus::parse(raw).ok_or_else(|| format!("must be {}", PostStatus::names()))
+}
+
+/// A post's tag list named by the client (`tags` of a body): checked, deduplicated and in
+/// name order (the order they are shown in), or 422 naming `tags`.
+fn parse_tags(raw: &[String]) -> Result<Vec<String>, AppError> {
+    let tags = crate::blog::tags::parse_tags(raw);
+    let mut tags = tags.map_err(|e| AppError::field("tags", e.to_string()))?;
+    tags.sort();
+    Ok(tags.into_iter().map(|t| t.to_string()).collect())
 }

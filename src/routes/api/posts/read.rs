@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::{parse_status, PostView};
 use crate::auth::principal::Credentials;
 use crate::authz::{check_post, post_read_scope, PostAction};
+use crate::blog::tags::Tag;
 use crate::db::queries::posts::{self as post_q, PostFilter};
+use crate::db::queries::tags as tag_q;
 use crate::error::{AppError, ErrorBody};
 use crate::routes::api::cursor;
 
@@ -18,6 +20,9 @@ pub struct ListQuery {
     /// `draft` or `published`.
     #[param(pattern = "^(draft|published)$")]
     status: Option<String>,
+    /// Only posts with this tag (lowercased; a name that breaks the tag rules is 422).
+    #[param(pattern = "^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length = 32)]
+    tag: Option<String>,
     /// 1–100, default 20.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
@@ -40,7 +45,7 @@ pub struct PostPage {
     responses(
         (status = 200, description = "Posts the caller may read, newest first", body = PostPage),
         (status = 400, description = "Bad cursor", body = ErrorBody),
-        (status = 422, description = "Bad limit or status", body = ErrorBody),
+        (status = 422, description = "Bad limit, status or tag", body = ErrorBody),
     )
 )]
 #[get("/posts")]
@@ -49,12 +54,14 @@ pub async fn list_posts(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.into_inner();
-    let (caller, (rows, limit)) = credentials
+    let (caller, ((rows, mut tags), limit)) = credentials
         .run(move |conn, caller| {
             caller.require_any(PostAction::Read.requirement())?;
             let limit = cursor::limit(q.limit.as_deref())?;
             let status = q.status.as_deref().map(parse_status).transpose();
             let status = status.map_err(|m| AppError::field("status", m))?;
+            let tag = q.tag.as_deref().map(Tag::parse).transpose();
+            let tag = tag.map_err(|e| AppError::field("tag", e.to_string()))?;
             let before_id = q.cursor.as_deref().map(|c| cursor::decode('p', c));
             let before_id = before_id.transpose()?;
             // An unknown author has no posts: an empty page, not a 404.
@@ -62,22 +69,28 @@ pub async fn list_posts(
                 None => None,
                 Some(name) => match post_q::find_user_id_by_username(conn, name)? {
                     Some(id) => Some(id),
-                    None => return Ok((Vec::new(), limit)),
+                    None => return Ok(((Vec::new(), Default::default()), limit)),
                 },
             };
             let filter = PostFilter {
                 author_id,
                 status,
+                tag: tag.map(|t| t.to_string()),
                 before_id,
             };
             let scope = post_read_scope(&caller.principal);
-            Ok((post_q::list_posts(conn, scope, &filter, limit)?, limit))
+            let rows = post_q::list_posts(conn, scope, &filter, limit)?;
+            let ids: Vec<i64> = rows.iter().map(|(p, _)| p.id).collect();
+            Ok(((rows, tag_q::tags_of(conn, &ids)?), limit))
         })
         .await?;
     let next_cursor = cursor::next('p', rows.len(), limit, rows.last().map(|(p, _)| p.id));
     let items: Vec<PostView> = rows
         .into_iter()
-        .map(|(p, a)| PostView::new(&caller.principal, p, a))
+        .map(|(p, a)| {
+            let post_tags = tags.remove(&p.id).unwrap_or_default();
+            PostView::new(&caller.principal, p, a, post_tags)
+        })
         .collect();
     Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))
 }
@@ -104,7 +117,8 @@ pub async fn get_post(
             let (post, author) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
             check_post(&caller.principal, PostAction::Read, post.facts())
                 .map_err(|d| caller.deny(d))?;
-            Ok(PostView::new(&caller.principal, post, author))
+            let tags = tag_q::tags_of_post(conn, post.id)?;
+            Ok(PostView::new(&caller.principal, post, author, tags))
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

@@ -5,11 +5,12 @@
 use actix_web::{delete, patch, post, web, HttpResponse};
 use serde::Deserialize;
 
-use super::{parse_status, PostView};
+use super::{parse_status, parse_tags, PostView};
 use crate::auth::principal::Caller;
 use crate::authz::{check_create_post, PostAction};
 use crate::db::models::PostStatus;
 use crate::db::queries::posts::PostChanges;
+use crate::db::queries::tags as tag_q;
 use crate::domain::{PostText, Slug, Title};
 use crate::error::{AppError, ErrorBody};
 use crate::manage;
@@ -30,6 +31,8 @@ pub struct CreateBody {
     /// `draft` (default) or `published`.
     #[schema(pattern = "^(draft|published)$")]
     status: Option<String>,
+    /// 0–10 tag names (lowercased; duplicates collapse). Absent: none.
+    tags: Option<Vec<String>>,
 }
 
 impl CreateBody {
@@ -43,7 +46,9 @@ impl CreateBody {
     fn into_draft(self, author_id: i64) -> Result<manage::posts::Draft, AppError> {
         let status = self.status.as_deref().map(parse_status).transpose();
         let status = status.map_err(|m| AppError::field("status", m))?;
+        let tags = parse_tags(self.tags.as_deref().unwrap_or_default())?;
         Ok(manage::posts::Draft {
+            tags,
             author_id,
             title: self.title.into_inner(),
             body: self.body.into_inner(),
@@ -74,11 +79,12 @@ pub async fn create_post(
     // Permission first: a caller who may not create learns nothing from validation.
     check_create_post(&caller.principal, body.publishes()).map_err(|d| caller.deny(d))?;
     let draft = body.into_draft(caller.user()?.id)?;
+    let draft_tags = draft.tags.clone();
     let (post, author) = state
         .db
         .run(move |conn| manage::posts::create_post(conn, &draft))
         .await?;
-    let view = PostView::new(&caller.principal, post, author);
+    let view = PostView::new(&caller.principal, post, author, draft_tags);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/posts/{}", view.id)))
         .json(view))
@@ -94,17 +100,22 @@ pub struct PatchBody {
     body: Option<PostText>,
     #[schema(inline)]
     slug: Option<Slug>,
+    /// Replaces the post's tags (0–10 names); absent: unchanged, `[]`: none.
+    tags: Option<Vec<String>>,
 }
 
 impl PatchBody {
-    /// The changes asked for (every field was checked as it was read).
-    fn into_changes(self) -> PostChanges {
-        PostChanges {
+    /// The changes asked for and the new tags, if any (the other fields were checked as
+    /// they were read), or 422 naming `tags`.
+    fn into_changes(self) -> Result<(PostChanges, Option<Vec<String>>), AppError> {
+        let tags = self.tags.as_deref().map(parse_tags).transpose()?;
+        let changes = PostChanges {
             title: self.title.map(Title::into_inner),
             slug: self.slug.map(Slug::into_inner),
             body: self.body.map(PostText::into_inner),
             ..Default::default()
-        }
+        };
+        Ok((changes, tags))
     }
 }
 
@@ -129,8 +140,9 @@ pub async fn update_post(
     body: JsonBody<PatchBody>,
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(PostAction::Update.requirement())?;
-    let changes = body.into_inner().into_changes();
-    change_post(state, caller, id.into_inner(), PostAction::Update, changes).await
+    let (changes, tags) = body.into_inner().into_changes()?;
+    let id = id.into_inner();
+    change_post_tagged(state, caller, id, PostAction::Update, changes, tags).await
 }
 
 #[utoipa::path(
@@ -182,14 +194,37 @@ async fn change_post(
     action: PostAction,
     changes: PostChanges,
 ) -> Result<HttpResponse, AppError> {
+    change_post_tagged(state, caller, id, action, changes, None).await
+}
+
+/// [`change_post`], also replacing the tags when `tags` is `Some`.
+async fn change_post_tagged(
+    state: State,
+    caller: Caller,
+    id: i64,
+    action: PostAction,
+    changes: PostChanges,
+    tags: Option<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
     caller.require_any(action.requirement())?;
     let (principal, actor) = (caller.principal.clone(), caller.actor());
-    let (post, author) = state
+    let (changed, tags) = state
         .db
-        .run(move |conn| manage::posts::change_post(conn, &principal, &actor, id, action, changes))
-        .await?
-        .map_err(|d| caller.deny(d))?;
-    Ok(HttpResponse::Ok().json(PostView::new(&caller.principal, post, author)))
+        .run(move |conn| {
+            let tags = tags.as_deref();
+            let changed = manage::posts::change_post_tagged(
+                conn, &principal, &actor, id, action, changes, tags,
+            )?;
+            // Read after the commit, on the same connection: the post's tags as they are now.
+            let tags = match &changed {
+                Ok(_) => tag_q::tags_of_post(conn, id)?,
+                Err(_) => Vec::new(),
+            };
+            Ok((changed, tags))
+        })
+        .await?;
+    let (post, author) = changed.map_err(|d| caller.deny(d))?;
+    Ok(HttpResponse::Ok().json(PostView::new(&caller.principal, post, author, tags)))
 }
 
 #[utoipa::path(
