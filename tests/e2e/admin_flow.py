@@ -114,13 +114,13 @@ def run():
         docs = browser.new_page(viewport={"width": 1366, "height": 900})
         docs.goto(f"{BASE}/api/docs/")
         docs.click("button.authorize")
-        docs.fill("input#oauth_username", "admin")
-        docs.fill("input#oauth_password", ADMIN_PASSWORD)
-        docs.click("div.auth-btn-wrapper button.authorize")
-        # One container per scheme (oauth2, the PAT's bearer): the password flow is oauth2's.
-        expect(docs.locator("div.auth-container", has_text="password").first).to_contain_text(
-            "Authorized"
-        )
+        # One container per scheme and flow (oauth2's password and code flows, the PAT's
+        # bearer): this test authorizes with the password flow's.
+        password_flow = docs.locator("div.auth-container", has_text="OAuth2, password")
+        password_flow.locator("input#oauth_username").fill("admin")
+        password_flow.locator("input#oauth_password").fill(ADMIN_PASSWORD)
+        password_flow.locator("div.auth-btn-wrapper button.authorize").click()
+        expect(password_flow).to_contain_text("Authorized")
         docs.click("button.btn-done")
         docs.click("#operations-auth-get_me")
         docs.click("button.try-out__btn")
