@@ -18,6 +18,6 @@ pub use permission::{is_valid_grant, is_valid_permission_name, matches, Permissi
 pub use policy::{
     can_comment, can_post, can_read_post, check_comment, check_create_post, check_post, check_user,
     post_read_scope, CommentAction, CommentCan, CommentFacts, Denied, PostAction, PostCan,
-    PostFacts, Principal, ReadScope, UserAction,
+    PostFacts, PostStatus, Principal, ReadScope, UserAction,
 };
 pub use roles::{Assignment, RoleDef, RoleGraph};

@@ -7,11 +7,13 @@ mod account;
 mod list;
 mod post;
 mod text;
+mod workflow;
 
 pub use account::{parse_display_name, DisplayName, Email, Username, RESERVED_USERNAMES};
 pub use list::Capped;
 pub use post::{slugify, CommentText, PostText, Slug, Title};
 pub use text::MULTILINE_FIELDS;
+pub use workflow::{Moment, ReviewNote};
 pub use text::{
     check_bidi, check_controls, is_bidi_control, is_multiline_field, is_refused_control,
 };

@@ -15,8 +15,8 @@ use crate::routes::api::cursor;
 pub struct ListQuery {
     /// Only posts by this username.
     author: Option<String>,
-    /// `draft` or `published`.
-    #[param(pattern = "^(draft|published)$")]
+    /// `draft`, `review`, `scheduled` or `published`.
+    #[param(pattern = "^(draft|review|scheduled|published)$")]
     status: Option<String>,
     /// 1–100, default 20.
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
