@@ -250,6 +250,19 @@ fn check_post_rights(p: &Principal, action: PostAction, post: PostFacts) -> Resu
     }
 }
 
+/// May `p`, who scheduled `post`, still have it published (SPEC §10)? Asked by the
+/// scheduler when the post is due, with `p`'s permissions at that moment: the rights of
+/// publishing it (steps 1–3). The move itself, scheduled → published, is the scheduler's
+/// alone, so any other status is [`Denied::Conflict`].
+pub fn check_scheduled_publish(p: &Principal, post: PostFacts) -> Result<(), Denied> {
+    if post.status != PostStatus::Scheduled {
+        return Err(Denied::Conflict {
+            status: post.status,
+        });
+    }
+    check_post_rights(p, PostAction::Publish, post)
+}
+
 /// Is `action` on `post` allowed?
 pub fn can_post(p: &Principal, action: PostAction, post: PostFacts) -> bool {
     check_post(p, action, post).is_ok()
@@ -307,9 +320,7 @@ impl ReadScope {
     pub fn admits(self, post: PostFacts) -> bool {
         match self {
             Self::All => true,
-            Self::PublishedOrOwn(user_id) => {
-                post.is_published() || user_id == Some(post.author_id)
-            }
+            Self::PublishedOrOwn(user_id) => post.is_published() || user_id == Some(post.author_id),
             Self::Nothing => false,
         }
     }

@@ -13,10 +13,10 @@ pub use account::{parse_display_name, DisplayName, Email, Username, RESERVED_USE
 pub use list::Capped;
 pub use post::{slugify, CommentText, PostText, Slug, Title};
 pub use text::MULTILINE_FIELDS;
-pub use workflow::{Moment, ReviewNote};
 pub use text::{
     check_bidi, check_controls, is_bidi_control, is_multiline_field, is_refused_control,
 };
+pub use workflow::{Moment, ReviewNote};
 
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::RefOr;

@@ -36,7 +36,10 @@ impl Moment {
         if valid {
             Ok(Self(raw.to_owned()))
         } else {
-            Err("must be an RFC 3339 date and time with an offset, e.g. 2027-01-01T09:00:00Z".into())
+            Err(
+                "must be an RFC 3339 date and time with an offset, e.g. 2027-01-01T09:00:00Z"
+                    .into(),
+            )
         }
     }
 
@@ -46,8 +49,7 @@ impl Moment {
             .map(|t| t.naive_utc())
             .unwrap_or_default();
         // Nanoseconds beyond the microsecond would not survive a round trip.
-        DateTime::from_timestamp_micros(t.and_utc().timestamp_micros())
-            .map_or(t, |t| t.naive_utc())
+        DateTime::from_timestamp_micros(t.and_utc().timestamp_micros()).map_or(t, |t| t.naive_utc())
     }
 }
 

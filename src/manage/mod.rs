@@ -9,6 +9,7 @@ pub mod pats;
 pub mod posts;
 pub mod recovery;
 pub mod roles;
+pub mod scheduler;
 pub mod sessions;
 pub mod users;
 

@@ -120,7 +120,10 @@ fn audited_event(principal: &Principal, action: PostAction, post: &Post) -> Opti
         PostAction::Schedule => Some("post.schedule".into()),
         _ if own => None,
         PostAction::Publish if post.status() == PostStatus::Review => Some("post.approve".into()),
-        _ => Some(format!("post.{}", action.name().trim_start_matches("post:"))),
+        _ => Some(format!(
+            "post.{}",
+            action.name().trim_start_matches("post:")
+        )),
     }
 }
 

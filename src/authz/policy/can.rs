@@ -2,8 +2,8 @@
 //! functions that guard the actions.
 
 use super::{
-    can_comment, can_post, check_post_rights, CommentAction, CommentFacts, PostAction,
-    PostFacts, Principal,
+    can_comment, can_post, check_post_rights, CommentAction, CommentFacts, PostAction, PostFacts,
+    Principal,
 };
 
 /// What the UI may offer for a post the caller can see.
