@@ -106,4 +106,39 @@ mod tests {
         }
         assert_eq!(PostStatus::names(), "draft, review, scheduled or published");
     }
+
+    #[test]
+    fn transitions_follow_the_table_of_spec_10() {
+        use PostStatus::{Draft, Published, Review, Scheduled};
+        let moves = [
+            (PostAction::Submit, Draft, Review),
+            (PostAction::Publish, Draft, Published),
+            (PostAction::Publish, Review, Published),
+            (PostAction::Schedule, Draft, Scheduled),
+            (PostAction::Schedule, Review, Scheduled),
+            (PostAction::Reject, Review, Draft),
+            (PostAction::Unpublish, Published, Draft),
+            (PostAction::Unpublish, Scheduled, Draft),
+        ];
+        for action in [
+            PostAction::Submit,
+            PostAction::Publish,
+            PostAction::Schedule,
+            PostAction::Reject,
+            PostAction::Unpublish,
+        ] {
+            for from in PostStatus::ALL {
+                let want = moves
+                    .iter()
+                    .find(|m| m.0 == action && m.1 == from)
+                    .map(|m| m.2);
+                assert_eq!(transition(action, from), want, "{action} from {from}");
+            }
+        }
+        for action in [PostAction::Read, PostAction::Update, PostAction::Delete] {
+            for from in PostStatus::ALL {
+                assert_eq!(transition(action, from), Some(from), "{action} from {from}");
+            }
+        }
+    }
 }
