@@ -102,9 +102,11 @@ impl Application {
         self.port
     }
 
-    /// Serves until stopped; meanwhile the maintenance job (SPEC H9) and the re-reading of
-    /// the signing keys (SPEC §11) run in the background, and stop with the server.
+    /// Serves until stopped; meanwhile the maintenance job (SPEC H9), the scheduler of
+    /// posts (SPEC §10) and the re-reading of the signing keys (SPEC §11) run in the
+    /// background, and stop with the server.
     pub async fn run(self) -> std::io::Result<()> {
+        let scheduler = tokio::spawn(crate::manage::scheduler::run_periodically(self.db.clone()));
         let maintenance = tokio::spawn(crate::manage::maintenance::run_periodically(
             self.db,
             self.audit_retention_days,
@@ -115,6 +117,7 @@ impl Application {
         });
         let served = self.server.await;
         maintenance.abort();
+        scheduler.abort();
         keys.abort();
         served
     }

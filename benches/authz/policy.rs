@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use criterion::Criterion;
 use quire::authz::roles::RoleGraph;
-use quire::authz::{check_post, PostAction, PostCan, PostFacts, Principal};
+use quire::authz::{check_post, PostAction, PostCan, PostFacts, PostStatus, Principal};
 
 /// A signed-in user holding the built-in `role`.
 pub fn principal(graph: &RoleGraph, user_id: i64, role: &str) -> Principal {
@@ -20,11 +20,11 @@ pub fn bench(c: &mut Criterion) {
     let editor = principal(&graph, 8, "editor");
     let own = PostFacts {
         author_id: 7,
-        published: false,
+        status: PostStatus::Draft,
     };
     let other = PostFacts {
         author_id: 99,
-        published: true,
+        status: PostStatus::Published,
     };
     assert!(check_post(&user, PostAction::Update, own).is_ok());
     assert!(check_post(&user, PostAction::Update, other).is_err());

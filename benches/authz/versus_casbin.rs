@@ -14,7 +14,7 @@ use std::sync::Arc;
 use casbin::prelude::*;
 use criterion::{BenchmarkId, Criterion};
 use quire::authz::roles::{RoleGraph, ANONYMOUS_ROLE, BUILTIN_ROLES};
-use quire::authz::{check_post, PostAction, PostFacts, Principal};
+use quire::authz::{check_post, PostAction, PostFacts, PostStatus, Principal};
 use serde::Serialize;
 
 /// RBAC with inheritance (`g`) and an ownership condition: a policy row
@@ -115,7 +115,11 @@ fn cases(graph: &RoleGraph) -> Vec<Case> {
                 principal,
                 facts: PostFacts {
                     author_id,
-                    published,
+                    status: if published {
+                        PostStatus::Published
+                    } else {
+                        PostStatus::Draft
+                    },
                 },
                 obj: PostObj { author, published },
                 subject,

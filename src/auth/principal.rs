@@ -111,6 +111,10 @@ impl Caller {
                 },
                 required: required.iter().map(|p| (*p).to_owned()).collect(),
             },
+            // Not a refusal of the caller: the post is in the wrong state (SPEC §10).
+            Denied::Conflict { status } => {
+                AppError::Conflict(format!("the post is {status}; this is not possible now"))
+            }
         }
     }
 

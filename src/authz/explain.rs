@@ -82,9 +82,11 @@ pub fn explain_post(
             let mut steps = match action {
                 PostAction::Read => vec![],
                 PostAction::Update => vec![any_or_own(&p, "posts:update", "posts:update_own")],
-                PostAction::Publish | PostAction::Unpublish => {
+                PostAction::Publish | PostAction::Unpublish | PostAction::Schedule => {
                     vec![any_or_own(&p, "posts:publish", "posts:publish_own")]
                 }
+                PostAction::Submit => vec![("posts:update_own", true)],
+                PostAction::Reject => vec![("posts:publish", false)],
                 PostAction::Delete => vec![any_or_own(&p, "posts:delete", "posts:delete_own")],
                 PostAction::ReadComments => vec![("comments:read", false)],
                 PostAction::Comment => vec![("comments:create", false)],
@@ -98,7 +100,7 @@ pub fn explain_post(
             explain_allowed(graph, user_roles, &steps)
         }
         Err(denial) => {
-            let draft = action == PostAction::Comment && !post.published;
+            let draft = action == PostAction::Comment && !post.is_published();
             denied(denial_reason(&p, &denial, rule(action), draft))
         }
     }
@@ -139,9 +141,11 @@ fn rule(action: PostAction) -> &'static str {
     match action {
         PostAction::Read => "posts:read, or posts:update",
         PostAction::Update => "posts:update, or posts:update_own as owner",
-        PostAction::Publish | PostAction::Unpublish => {
+        PostAction::Publish | PostAction::Unpublish | PostAction::Schedule => {
             "posts:publish, or posts:publish_own as owner"
         }
+        PostAction::Submit => "posts:update_own as owner",
+        PostAction::Reject => "posts:publish",
         PostAction::Delete => "posts:delete, or posts:delete_own as owner",
         PostAction::ReadComments => "comments:read",
         PostAction::Comment => "comments:create",
@@ -168,7 +172,7 @@ fn any_or_own(p: &Principal, any: &'static str, own: &'static str) -> (&'static 
 
 /// The permission that let the caller read a post it may read.
 fn read_basis(p: &Principal, post: PostFacts) -> (&'static str, bool) {
-    if post.published && p.has("posts:read") {
+    if post.is_published() && p.has("posts:read") {
         ("posts:read", false)
     } else if p.has("posts:update") {
         ("posts:update", false)
@@ -240,6 +244,7 @@ fn denial_reason(p: &Principal, denial: &Denied, rule: &str, draft_comment: bool
             "denied: the post is not published".to_string()
         }
         Denied::Forbidden { .. } => format!("denied: needs {rule} (not the owner)"),
+        Denied::Conflict { status } => format!("denied: not possible while the post is {status}"),
     }
 }
 

@@ -16,8 +16,8 @@ pub mod roles;
 pub use explain::{Explanation, Via};
 pub use permission::{is_valid_grant, is_valid_permission_name, matches, PermissionSet, CATALOG};
 pub use policy::{
-    can_comment, can_post, can_read_post, check_comment, check_create_post, check_post, check_user,
-    post_read_scope, CommentAction, CommentCan, CommentFacts, Denied, PostAction, PostCan,
-    PostFacts, Principal, ReadScope, UserAction,
+    can_comment, can_post, can_read_post, check_comment, check_create_post, check_post,
+    check_scheduled_publish, check_user, post_read_scope, CommentAction, CommentCan, CommentFacts,
+    Denied, PostAction, PostCan, PostFacts, PostStatus, Principal, ReadScope, UserAction,
 };
 pub use roles::{Assignment, RoleDef, RoleGraph};

@@ -6,7 +6,9 @@
 //! 2. a post the caller may not read is [`Denied::NotFound`] (its existence
 //!    is not revealed); for comment actions this is about the comment's post;
 //! 3. a readable post (or comment) the caller may not change is
-//!    [`Denied::Forbidden`].
+//!    [`Denied::Forbidden`];
+//! 4. an action the post's status does not admit (SPEC §10: submitting a post in
+//!    review, sending back a draft…) is [`Denied::Conflict`], naming the status.
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,9 +17,13 @@ use super::permission::PermissionSet;
 
 mod accounts;
 mod actions;
+mod can;
+mod status;
 
 pub use accounts::{check_user, UserAction};
 pub use actions::{CommentAction, PostAction};
+pub use can::{CommentCan, PostCan};
+pub use status::{transition, PostStatus};
 
 /// The caller of a request.
 #[derive(Clone, Debug)]
@@ -110,8 +116,15 @@ impl Principal {
 pub struct PostFacts {
     /// The post's author.
     pub author_id: i64,
-    /// Published (`true`) or draft (`false`).
-    pub published: bool,
+    /// Where the post is in its life.
+    pub status: PostStatus,
+}
+
+impl PostFacts {
+    /// Is the post public?
+    pub fn is_published(self) -> bool {
+        self.status == PostStatus::Published
+    }
 }
 
 /// What the policy needs to know about a comment.
@@ -140,6 +153,11 @@ pub enum Denied {
         /// would (editing another user's comment, commenting on a draft).
         required: Vec<&'static str>,
     },
+    /// Step 4: the caller may do this to the post, but not while it is in `status`.
+    Conflict {
+        /// The post's current status.
+        status: PostStatus,
+    },
 }
 
 impl fmt::Display for Denied {
@@ -157,6 +175,7 @@ impl fmt::Display for Denied {
             Self::Forbidden { required } => {
                 write!(f, "forbidden: needs one of {}", required.join(", "))
             }
+            Self::Conflict { status } => write!(f, "not possible while the post is {status}"),
         }
     }
 }
@@ -187,12 +206,24 @@ fn any_or_own(p: &Principal, owner: bool, any: &'static str, own: &str) -> Resul
 
 /// `(posts:read and (published or owner)) or posts:update`.
 pub fn can_read_post(p: &Principal, post: PostFacts) -> bool {
-    (p.has("posts:read") && (post.published || p.is_owner(post.author_id))) || p.has("posts:update")
+    (p.has("posts:read") && (post.is_published() || p.is_owner(post.author_id)))
+        || p.has("posts:update")
 }
 
-/// Decides `action` on `post` (steps 1–3, see the module docs). Commenting also needs
+/// Decides `action` on `post` (steps 1–4, see the module docs). Commenting also needs
 /// a signed-in caller, who becomes the comment's author.
 pub fn check_post(p: &Principal, action: PostAction, post: PostFacts) -> Result<(), Denied> {
+    check_post_rights(p, action, post)?;
+    match transition(action, post.status) {
+        Some(_) => Ok(()),
+        None => Err(Denied::Conflict {
+            status: post.status,
+        }),
+    }
+}
+
+/// Steps 1–3 of [`check_post`]: may the caller do `action` to `post` in some status?
+fn check_post_rights(p: &Principal, action: PostAction, post: PostFacts) -> Result<(), Denied> {
     require_any(p, action.requirement())?;
     if !can_read_post(p, post) {
         return Err(Denied::NotFound);
@@ -201,17 +232,35 @@ pub fn check_post(p: &Principal, action: PostAction, post: PostFacts) -> Result<
     match action {
         PostAction::Read | PostAction::ReadComments => Ok(()),
         PostAction::Update => any_or_own(p, owner, "posts:update", "posts:update_own"),
-        PostAction::Publish | PostAction::Unpublish => {
+        PostAction::Publish | PostAction::Unpublish | PostAction::Schedule => {
             any_or_own(p, owner, "posts:publish", "posts:publish_own")
         }
         PostAction::Delete => any_or_own(p, owner, "posts:delete", "posts:delete_own"),
         // A comment needs an author: even an `anonymous` role given `comments:create`
         // does not let a caller without credentials write one.
-        PostAction::Comment if post.published && p.is_authenticated() => Ok(()),
-        PostAction::Comment => Err(Denied::Forbidden {
+        PostAction::Comment if post.is_published() && p.is_authenticated() => Ok(()),
+        // Submitting asks an editor to look at one's own work; an editor acting on
+        // someone else's post approves or sends it back instead.
+        PostAction::Submit if owner => Ok(()),
+        PostAction::Comment | PostAction::Submit => Err(Denied::Forbidden {
             required: Vec::new(),
         }),
+        // Step 1 already asked for `posts:publish`, the only grant that allows it.
+        PostAction::Reject => Ok(()),
     }
+}
+
+/// May `p`, who scheduled `post`, still have it published (SPEC §10)? Asked by the
+/// scheduler when the post is due, with `p`'s permissions at that moment: the rights of
+/// publishing it (steps 1–3). The move itself, scheduled → published, is the scheduler's
+/// alone, so any other status is [`Denied::Conflict`].
+pub fn check_scheduled_publish(p: &Principal, post: PostFacts) -> Result<(), Denied> {
+    if post.status != PostStatus::Scheduled {
+        return Err(Denied::Conflict {
+            status: post.status,
+        });
+    }
+    check_post_rights(p, PostAction::Publish, post)
 }
 
 /// Is `action` on `post` allowed?
@@ -254,51 +303,6 @@ pub fn can_comment(p: &Principal, action: CommentAction, c: CommentFacts) -> boo
     check_comment(p, action, c).is_ok()
 }
 
-/// What the UI may offer for a post the caller can see.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PostCan {
-    /// May edit.
-    pub update: bool,
-    /// May publish and unpublish.
-    pub publish: bool,
-    /// May delete.
-    pub delete: bool,
-    /// May add a comment.
-    pub comment: bool,
-}
-
-impl PostCan {
-    /// Computed with [`check_post`], so it always agrees with it.
-    pub fn for_post(p: &Principal, post: PostFacts) -> Self {
-        Self {
-            update: can_post(p, PostAction::Update, post),
-            publish: can_post(p, PostAction::Publish, post)
-                && can_post(p, PostAction::Unpublish, post),
-            delete: can_post(p, PostAction::Delete, post),
-            comment: can_post(p, PostAction::Comment, post),
-        }
-    }
-}
-
-/// What the UI may offer for a comment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CommentCan {
-    /// May edit.
-    pub update: bool,
-    /// May delete.
-    pub delete: bool,
-}
-
-impl CommentCan {
-    /// Computed with [`check_comment`], so it always agrees with it.
-    pub fn for_comment(p: &Principal, c: CommentFacts) -> Self {
-        Self {
-            update: can_comment(p, CommentAction::Update, c),
-            delete: can_comment(p, CommentAction::Delete, c),
-        }
-    }
-}
-
 /// Which posts a listing may show, derived from the same rule as
 /// [`can_read_post`] (to be turned into an SQL filter).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -316,7 +320,7 @@ impl ReadScope {
     pub fn admits(self, post: PostFacts) -> bool {
         match self {
             Self::All => true,
-            Self::PublishedOrOwn(user_id) => post.published || user_id == Some(post.author_id),
+            Self::PublishedOrOwn(user_id) => post.is_published() || user_id == Some(post.author_id),
             Self::Nothing => false,
         }
     }

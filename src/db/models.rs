@@ -144,50 +144,9 @@ pub struct Post {
     pub scheduled_by: Option<i64>,
 }
 
-/// Where a post is in its life, stored as text in `posts.status` (SPEC §6).
-///
-/// A new state is one more variant, one more arm in [`PostStatus::as_str`], one more entry
-/// in [`PostStatus::ALL`] (which [`PostStatus::parse`] reads) and the migration's `CHECK`;
-/// the compiler then points at every `match` that must decide what the state means.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PostStatus {
-    Draft,
-    Published,
-}
-
-impl PostStatus {
-    /// Every status, in the order a post moves through them.
-    pub const ALL: [PostStatus; 2] = [PostStatus::Draft, PostStatus::Published];
-
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Published => "published",
-        }
-    }
-
-    /// The status named `raw` exactly (no case folding: the names are an API value).
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == raw)
-    }
-
-    /// The names joined for a message: `draft or published`.
-    pub fn names() -> String {
-        let names: Vec<&str> = Self::ALL.iter().map(|s| s.as_str()).collect();
-        match names.split_last() {
-            Some((last, [])) => (*last).to_owned(),
-            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-            None => String::new(),
-        }
-    }
-}
-
-impl std::fmt::Display for PostStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Kept so `db::models::PostStatus` still resolves; the policy decides on it, so it lives
+/// in `authz`.
+pub use crate::authz::PostStatus;
 
 impl Post {
     /// The post's status. The column's `CHECK` admits only known names; a value this build
@@ -201,7 +160,7 @@ impl Post {
     pub fn facts(&self) -> PostFacts {
         PostFacts {
             author_id: self.author_id,
-            published: self.status() == PostStatus::Published,
+            status: self.status(),
         }
     }
 }
@@ -252,20 +211,4 @@ pub struct NewComment {
     pub body: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::PostStatus;
-
-    #[test]
-    fn every_status_parses_back_from_its_name_and_nothing_else_does() {
-        for status in PostStatus::ALL {
-            assert_eq!(PostStatus::parse(status.as_str()), Some(status), "{status}");
-        }
-        for raw in ["", "Published", "DRAFT", " draft", "deleted"] {
-            assert_eq!(PostStatus::parse(raw), None, "{raw:?}");
-        }
-        assert_eq!(PostStatus::names(), "draft or published");
-    }
 }

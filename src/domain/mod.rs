@@ -7,6 +7,7 @@ mod account;
 mod list;
 mod post;
 mod text;
+mod workflow;
 
 pub use account::{parse_display_name, DisplayName, Email, Username, RESERVED_USERNAMES};
 pub use list::Capped;
@@ -15,6 +16,7 @@ pub use text::MULTILINE_FIELDS;
 pub use text::{
     check_bidi, check_controls, is_bidi_control, is_multiline_field, is_refused_control,
 };
+pub use workflow::{Moment, ReviewNote};
 
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::RefOr;

@@ -11,6 +11,7 @@ pub mod posts;
 pub mod recovery;
 pub mod rendering;
 pub mod roles;
+pub mod scheduler;
 pub mod sessions;
 pub mod users;
 

@@ -2,6 +2,8 @@
 //! the admin pages (one authorization path). Changes to other people's posts are audited.
 //! A refusal comes back as [`Allowed`]'s `Err` (see [`super::Allowed`]).
 
+use chrono::NaiveDateTime;
+
 use super::audit::{record, Actor, Outcome};
 use super::Allowed;
 use crate::authz::{check_post, PostAction, Principal};
@@ -86,8 +88,9 @@ fn free_slug(conn: &mut DbConn, base: &str) -> Result<String, AppError> {
     unreachable!("some suffix is free")
 }
 
-/// Updates, publishes or unpublishes post `id` if the policy lets `principal` do
-/// `action`; `actor` is recorded when the post is someone else's.
+/// Updates post `id` or moves it through the workflow of SPEC §10 (the `changes` of
+/// [`publishing`], [`scheduling`]…) if the policy lets `principal` do `action` to it in its
+/// current status; audited as [`audited_event`] says.
 pub fn change_post(
     conn: &mut DbConn,
     principal: &Principal,
@@ -127,30 +130,75 @@ pub fn change_post_tagged(
         if let Some(tags) = tags {
             tag_q::set_tags(conn, id, tags)?;
         }
-        if !principal.is_owner(post.author_id) {
-            let verb = action.name().trim_start_matches("post:");
+        if let Some(event) = audited_event(principal, action, &post) {
             let target = format!("post {id}");
-            let event = format!("post.{verb}");
             record(conn, actor, &event, &target, Outcome::Success, &post.slug)?;
         }
         Ok(Ok(post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?))
     })
 }
 
-/// The changes that publish a post now.
+/// The event recorded for `action` on `post`: every schedule (the scheduler acts on it
+/// later in the scheduler's name), and any change to someone else's post, where publishing
+/// a post in review is approving it. `None`: not audited (one's own post).
+fn audited_event(principal: &Principal, action: PostAction, post: &Post) -> Option<String> {
+    let own = principal.is_owner(post.author_id);
+    match action {
+        PostAction::Schedule => Some("post.schedule".into()),
+        _ if own => None,
+        PostAction::Publish if post.status() == PostStatus::Review => Some("post.approve".into()),
+        _ => Some(format!(
+            "post.{}",
+            action.name().trim_start_matches("post:")
+        )),
+    }
+}
+
+/// The changes that publish a post now (an approved post loses its review note).
 pub fn publishing() -> PostChanges {
     PostChanges {
         status: Some(PostStatus::Published.as_str().into()),
         published_at: Some(Some(now())),
+        review_note: Some(None),
+        scheduled_by: Some(None),
         ..Default::default()
     }
 }
 
-/// The changes that turn a post back into a draft.
+/// The changes that turn a published or scheduled post back into a draft.
 pub fn unpublishing() -> PostChanges {
     PostChanges {
         status: Some(PostStatus::Draft.as_str().into()),
         published_at: Some(None),
+        scheduled_by: Some(None),
+        ..Default::default()
+    }
+}
+
+/// The changes that submit a draft for review.
+pub fn submitting() -> PostChanges {
+    PostChanges {
+        status: Some(PostStatus::Review.as_str().into()),
+        ..Default::default()
+    }
+}
+
+/// The changes that schedule a post for `at` on behalf of user `by`, whose rights the
+/// scheduler checks again at `at` (`manage::scheduler`).
+pub fn scheduling(at: NaiveDateTime, by: i64) -> PostChanges {
+    PostChanges {
+        status: Some(PostStatus::Scheduled.as_str().into()),
+        published_at: Some(Some(at)),
+        scheduled_by: Some(Some(by)),
+        ..Default::default()
+    }
+}
+
+/// The changes that send a post in review back to its author with `note`.
+pub fn rejecting(note: String) -> PostChanges {
+    PostChanges {
+        status: Some(PostStatus::Draft.as_str().into()),
+        review_note: Some(Some(note)),
         ..Default::default()
     }
 }

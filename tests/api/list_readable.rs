@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use quire::authz::policy::{can_read_post, PostFacts, Principal};
+use quire::authz::policy::{can_read_post, PostFacts, PostStatus, Principal};
 use quire::authz::PermissionSet;
 use serde_json::Value;
 
@@ -71,12 +71,19 @@ async fn seed(app: &TestApp) -> Vec<Seeded> {
         for n in 0..4 {
             let publish = published_too && n % 2 == 1;
             let status = if publish { "published" } else { "draft" };
-            let post = app
+            let mut post = app
                 .create_post(
                     &token,
                     serde_json::json!({"title": format!("{author} {n}"), "body": "text", "status": status}),
                 )
                 .await;
+            // Posts in review are read like drafts (SPEC §10).
+            if n == 2 {
+                let path = format!("/api/posts/{}/submit", post["id"]);
+                let (code, submitted) = app.call("POST", &path, Some(&token), None).await;
+                assert_eq!(code, 200, "{submitted}");
+                post = submitted;
+            }
             seeded.push(facts_of(author, &post));
         }
     }
@@ -99,7 +106,7 @@ fn facts_of(author: &str, post: &Value) -> Seeded {
         author: author.to_owned(),
         facts: PostFacts {
             author_id: post["author"]["id"].as_i64().expect("author id"),
-            published: post["status"] == "published",
+            status: PostStatus::parse(post["status"].as_str().expect("status")).expect("status"),
         },
     }
 }
@@ -167,6 +174,7 @@ async fn the_listing_is_exactly_the_readable_posts(backend: Backend) {
         ("none".into(), vec![]),
         ("drafts".into(), vec![("status", "draft")]),
         ("published".into(), vec![("status", "published")]),
+        ("in review".into(), vec![("status", "review")]),
         ("by alice".into(), vec![("author", "alice")]),
         ("by carl".into(), vec![("author", "carl")]),
         ("by admin".into(), vec![("author", "admin")]),
@@ -212,10 +220,7 @@ async fn the_listing_is_exactly_the_readable_posts(backend: Backend) {
 fn matches_filter(post: &Seeded, filter: &[(&str, &str)]) -> bool {
     filter.iter().all(|(key, value)| match *key {
         "author" => post.author == *value,
-        "status" => {
-            (post.facts.published && *value == "published")
-                || (!post.facts.published && *value == "draft")
-        }
+        "status" => post.facts.status.as_str() == *value,
         other => panic!("no such filter {other}"),
     })
 }

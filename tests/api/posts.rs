@@ -1,4 +1,5 @@
-//! SPEC §4 over HTTP: every built-in role × own/other × draft/published × post action.
+//! SPEC §4 over HTTP: every built-in role × own/other × draft/published × post action
+//! (the review and scheduling workflow of §10 is in `workflow`).
 
 use serde_json::{json, Value};
 
@@ -63,6 +64,10 @@ fn expected(role: &str, own: bool, published: bool, action: &str) -> u16 {
         (true, true, false) if anon => 401,
         (true, true, false) => 403,
         (true, true, true) if action == "delete" => 204,
+        // SPEC §10: publishing is from draft (or review), unpublishing from published
+        // (or scheduled); anything else is 409 naming the status.
+        (true, true, true) if action == "publish" && published => 409,
+        (true, true, true) if action == "unpublish" && !published => 409,
         (true, true, true) => 200,
     }
 }
@@ -148,7 +153,8 @@ async fn post_policy_matrix_over_http(backend: Backend) {
                             "read" => continue,
                             a => a,
                         };
-                        let ok = status == 200 || status == 204;
+                        // `can.publish` is about the rights; a 409 is about the status.
+                        let ok = status == 200 || status == 204 || status == 409;
                         if can[key].as_bool() != Some(ok) {
                             failures.push(format!("{role} own={own} published={published} {action}: can.{key}={} but status {status}", can[key]));
                         }

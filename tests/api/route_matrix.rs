@@ -78,6 +78,12 @@ impl<'a> Fixtures<'a> {
             let draft = f.post("draft").await;
             f.values.insert("{draft}", draft["id"].to_string());
         }
+        if text.contains("{review}") {
+            let draft = f.post("draft").await;
+            let path = format!("/api/posts/{}/submit", draft["id"]);
+            let review = f.admin_call("POST", &path, Value::Null).await;
+            f.values.insert("{review}", review["id"].to_string());
+        }
         if text.contains("{comment}") {
             let post = f.post("published").await;
             let path = format!("/api/posts/{}/comments", post["id"]);

@@ -1,5 +1,6 @@
 use super::*;
 use crate::authz::roles::RoleDef;
+use crate::authz::PostStatus;
 
 fn roles(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
@@ -15,10 +16,12 @@ fn via(role: &str, grant: &str) -> Via {
 const ME: i64 = 1;
 
 fn post(author_id: i64, published: bool) -> PostFacts {
-    PostFacts {
-        author_id,
-        published,
-    }
+    let status = if published {
+        PostStatus::Published
+    } else {
+        PostStatus::Draft
+    };
+    PostFacts { author_id, status }
 }
 
 #[test]
@@ -207,8 +210,8 @@ fn explanations_agree_with_checks() {
             scopes: None,
         };
         for author_id in [ME, 2] {
-            for published in [false, true] {
-                let facts = post(author_id, published);
+            for status in PostStatus::ALL {
+                let facts = PostFacts { author_id, status };
                 for action in PostAction::ALL {
                     let e = explain_post(&graph, &user_roles, ME, action, facts);
                     let ok = check_post(&p, action, facts).is_ok();

@@ -12,8 +12,14 @@ pub enum PostAction {
     Update,
     /// Publish the post.
     Publish,
-    /// Turn the post back into a draft.
+    /// Turn a published or scheduled post back into a draft.
     Unpublish,
+    /// Submit one's own draft for review (SPEC §10).
+    Submit,
+    /// Have the post published at a later time (SPEC §10).
+    Schedule,
+    /// Send a post in review back to its author as a draft, with a note (SPEC §10).
+    Reject,
     /// Delete the post.
     Delete,
     /// List the post's comments.
@@ -24,7 +30,7 @@ pub enum PostAction {
 
 impl PostAction {
     /// Every post action.
-    pub const ALL: [PostAction; 7] = [
+    pub const ALL: [PostAction; 10] = [
         Self::Read,
         Self::Update,
         Self::Publish,
@@ -32,6 +38,9 @@ impl PostAction {
         Self::Delete,
         Self::ReadComments,
         Self::Comment,
+        Self::Submit,
+        Self::Schedule,
+        Self::Reject,
     ];
 
     /// Step 1: the caller needs at least one of these permissions.
@@ -39,7 +48,12 @@ impl PostAction {
         match self {
             Self::Read => &["posts:read", "posts:update"],
             Self::Update => &["posts:update", "posts:update_own"],
-            Self::Publish | Self::Unpublish => &["posts:publish", "posts:publish_own"],
+            Self::Publish | Self::Unpublish | Self::Schedule => {
+                &["posts:publish", "posts:publish_own"]
+            }
+            // Only an owner may submit, so only `_own` could ever allow it.
+            Self::Submit => &["posts:update_own"],
+            Self::Reject => &["posts:publish"],
             Self::Delete => &["posts:delete", "posts:delete_own"],
             Self::ReadComments => &["comments:read"],
             Self::Comment => &["comments:create"],
@@ -57,6 +71,9 @@ impl PostAction {
             Self::Delete => "post:delete",
             Self::ReadComments => "comment:read",
             Self::Comment => "post:comment",
+            Self::Submit => "post:submit",
+            Self::Schedule => "post:schedule",
+            Self::Reject => "post:reject",
         }
     }
 

@@ -52,11 +52,8 @@ fn principals() -> Vec<Principal> {
 fn posts() -> Vec<PostFacts> {
     let mut out = Vec::new();
     for author_id in [1, 2] {
-        for published in [false, true] {
-            out.push(PostFacts {
-                author_id,
-                published,
-            });
+        for status in PostStatus::ALL {
+            out.push(PostFacts { author_id, status });
         }
     }
     out
@@ -64,7 +61,7 @@ fn posts() -> Vec<PostFacts> {
 
 const OTHERS_PUBLISHED: PostFacts = PostFacts {
     author_id: 2,
-    published: true,
+    status: PostStatus::Published,
 };
 
 #[test]
@@ -86,7 +83,7 @@ fn scopes_narrow_permissions() {
         Ok(())
     );
     let others_draft = PostFacts {
-        published: false,
+        status: PostStatus::Draft,
         ..OTHERS_PUBLISHED
     };
     // posts:update no longer applies, so another user's draft is hidden.
@@ -154,7 +151,7 @@ fn denial_details() {
     let others = OTHERS_PUBLISHED;
     let own_draft = PostFacts {
         author_id: 1,
-        published: false,
+        status: PostStatus::Draft,
     };
     let check = |p: &Principal, a| check_post(p, a, others);
     assert_eq!(
@@ -194,7 +191,7 @@ fn denial_details() {
         author_id: 1,
         post: PostFacts {
             author_id: 1,
-            published: true,
+            status: PostStatus::Published,
         },
     };
     assert_eq!(
@@ -231,8 +228,16 @@ fn post_can_agrees_with_check_post() {
             let can = PostCan::for_post(&p, post);
             let ok = |a| check_post(&p, a, post).is_ok();
             assert_eq!(can.update, ok(PostAction::Update), "{p:?} {post:?}");
-            assert_eq!(can.publish, ok(PostAction::Publish), "{p:?} {post:?}");
-            assert_eq!(can.publish, ok(PostAction::Unpublish), "{p:?} {post:?}");
+            // `publish` is about the rights, whatever the status: publishing the post as
+            // a draft, unpublishing it once published.
+            let as_status = |status| PostFacts { status, ..post };
+            let publish = check_post(&p, PostAction::Publish, as_status(PostStatus::Draft));
+            let unpublish = check_post(&p, PostAction::Unpublish, as_status(PostStatus::Published));
+            assert_eq!(can.publish, publish.is_ok(), "{p:?} {post:?}");
+            assert_eq!(can.publish, unpublish.is_ok(), "{p:?} {post:?}");
+            assert_eq!(can.submit, ok(PostAction::Submit), "{p:?} {post:?}");
+            assert_eq!(can.schedule, ok(PostAction::Schedule), "{p:?} {post:?}");
+            assert_eq!(can.reject, ok(PostAction::Reject), "{p:?} {post:?}");
             assert_eq!(can.delete, ok(PostAction::Delete), "{p:?} {post:?}");
             assert_eq!(can.comment, ok(PostAction::Comment), "{p:?} {post:?}");
             for author_id in [1, 2] {
@@ -294,7 +299,10 @@ fn action_names_round_trip() {
             "post:unpublish",
             "post:delete",
             "comment:read",
-            "post:comment"
+            "post:comment",
+            "post:submit",
+            "post:schedule",
+            "post:reject"
         ]
     );
     for action in PostAction::ALL {
@@ -321,4 +329,37 @@ fn principal_helpers() {
     assert!(p.covers("posts:a:*") && !p.covers("*"));
     let anonymous = Principal::anonymous(set(&["*"]));
     assert!(!anonymous.is_authenticated() && !anonymous.is_owner(0));
+}
+
+#[test]
+fn a_scheduled_post_is_published_only_with_publish_rights_at_that_moment() {
+    let own = PostFacts {
+        author_id: 1,
+        status: PostStatus::Scheduled,
+    };
+    let others = PostFacts {
+        author_id: 2,
+        ..own
+    };
+    let author = role_principal("author", Some(1));
+    let editor = role_principal("editor", Some(1));
+    let contributor = role_principal("contributor", Some(1));
+    assert_eq!(check_scheduled_publish(&author, own), Ok(()));
+    assert_eq!(check_scheduled_publish(&editor, others), Ok(()));
+    // An author demoted to contributor since scheduling it.
+    assert!(matches!(
+        check_scheduled_publish(&contributor, own),
+        Err(Denied::InsufficientScope { .. })
+    ));
+    assert_eq!(
+        check_scheduled_publish(&author, others),
+        Err(Denied::NotFound)
+    );
+    for status in [PostStatus::Draft, PostStatus::Review, PostStatus::Published] {
+        let post = PostFacts { status, ..own };
+        assert_eq!(
+            check_scheduled_publish(&editor, post),
+            Err(Denied::Conflict { status })
+        );
+    }
 }

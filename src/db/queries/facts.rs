@@ -6,14 +6,14 @@ use crate::db::models::PostStatus;
 use crate::db::schema::{comments, posts};
 use crate::db::DbConn;
 
-/// (author id, published) of a post.
-pub fn find_post_facts(conn: &mut DbConn, id: i64) -> QueryResult<Option<(i64, bool)>> {
+/// (author id, status) of a post.
+pub fn find_post_facts(conn: &mut DbConn, id: i64) -> QueryResult<Option<(i64, PostStatus)>> {
     posts::table
         .find(id)
         .select((posts::author_id, posts::status))
         .first::<(i64, String)>(conn)
         .optional()
-        .map(|r| r.map(|(a, s)| (a, is_published(&s))))
+        .map(|r| r.map(|(a, s)| (a, status_of(&s))))
 }
 
 /// What a decision needs about a comment and its post.
@@ -22,7 +22,7 @@ pub struct CommentRow {
     pub author_id: i64,
     pub post_id: i64,
     pub post_author_id: i64,
-    pub post_published: bool,
+    pub post_status: PostStatus,
 }
 
 /// The facts of a comment and of its post.
@@ -43,12 +43,12 @@ pub fn find_comment_facts(conn: &mut DbConn, id: i64) -> QueryResult<Option<Comm
                 author_id,
                 post_id,
                 post_author_id,
-                post_published: is_published(&status),
+                post_status: status_of(&status),
             })
         })
 }
 
 /// A stored status as the policy sees it (unknown names read as drafts, like `Post::status`).
-fn is_published(status: &str) -> bool {
-    PostStatus::parse(status) == Some(PostStatus::Published)
+fn status_of(status: &str) -> PostStatus {
+    PostStatus::parse(status).unwrap_or(PostStatus::Draft)
 }

@@ -13,6 +13,7 @@ pub mod pats;
 pub mod posts;
 pub mod pruning;
 pub mod roles;
+pub mod schedule;
 pub mod sessions;
 pub mod settings;
 pub mod tags;

@@ -219,6 +219,8 @@ pub struct PostChanges {
     pub status: Option<String>,
     pub published_at: Option<Option<chrono::NaiveDateTime>>,
     pub updated_at: Option<chrono::NaiveDateTime>,
+    pub review_note: Option<Option<String>>,
+    pub scheduled_by: Option<Option<i64>>,
 }
 
 pub fn update_post(conn: &mut DbConn, id: i64, changes: &PostChanges) -> QueryResult<Post> {

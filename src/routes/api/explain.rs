@@ -119,7 +119,7 @@ fn readable_facts(
             .ok_or(AppError::NotFound)?;
         let post = PostFacts {
             author_id: row.post_author_id,
-            published: row.post_published,
+            status: row.post_status,
         };
         if !can_post(caller, PostAction::ReadComments, post) {
             return Err(AppError::NotFound);
@@ -132,12 +132,9 @@ fn readable_facts(
     match *target {
         Target::Permission(_) => Ok(Facts::None),
         Target::Post(_, id) => {
-            let (author_id, published) =
+            let (author_id, status) =
                 facts::find_post_facts(conn, id)?.ok_or(AppError::NotFound)?;
-            let post = PostFacts {
-                author_id,
-                published,
-            };
+            let post = PostFacts { author_id, status };
             if !can_read_post(caller, post) {
                 return Err(AppError::NotFound);
             }

@@ -7,7 +7,7 @@
 //! last two (forms carry the session's CSRF token).
 //!
 //! Placeholders get fresh fixtures per row: `{post}` (published, by admin) and its `{slug}`,
-//! `{draft}`, `{comment}` (admin's, on a published post), `{user}` (role `user`), `{role}`
+//! `{draft}`, `{review}` (admin's, submitted for review), `{comment}` (admin's, on a published post), `{user}` (role `user`), `{role}`
 //! (custom), `{n}` (a number unique to the row), `{admin_password}`.
 
 /// What a row sends.
@@ -98,6 +98,10 @@ pub const API: &[Row] = &[
     // Someone else's draft is not even readable for `member`: 404, its existence hidden.
     row("POST", "/api/posts/{id}/publish", "/api/posts/{draft}/publish", Empty, "member", [401, 403, 404, 200]),
     row("POST", "/api/posts/{id}/unpublish", "/api/posts/{post}/unpublish", Empty, "member", [401, 403, 403, 200]),
+    // Only an owner submits; admin's draft is not readable for `member`: 404.
+    row("POST", "/api/posts/{id}/submit", "/api/posts/{draft}/submit", Empty, "member", [401, 403, 404, 200]),
+    // Sending back needs `posts:publish`, which `member` lacks whatever the post.
+    row("POST", "/api/posts/{id}/reject", "/api/posts/{review}/reject", Json(r#"{"note":"Needs a source."}"#), "member", [401, 403, 403, 200]),
     row("GET", "/api/posts/{id}/comments", "/api/posts/{post}/comments", Empty, "bare", [200, 403, 403, 200]),
     row("POST", "/api/posts/{id}/comments", "/api/posts/{post}/comments", Json(r#"{"body":"hello"}"#), "bare", [401, 403, 403, 201]),
     row("PATCH", "/api/comments/{id}", "/api/comments/{comment}", Json(r#"{"body":"edited"}"#), "member", [401, 403, 403, 200]),

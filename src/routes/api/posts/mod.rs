@@ -3,6 +3,7 @@
 //! The JSON shape of a post is here, shared by both.
 
 pub mod read;
+pub mod workflow;
 pub mod write;
 
 use serde::Serialize;
@@ -45,7 +46,11 @@ pub struct PostView {
     pub author: AuthorView,
     pub created_at: String,
     pub updated_at: String,
+    /// Publication time; for a scheduled post, when it is to be published.
     pub published_at: Option<String>,
+    /// The note of the last send-back from review, for those who may update the post
+    /// (`null` for everyone else, and once the post is published).
+    pub review_note: Option<String>,
     /// What the policy allows the caller to do with this post (the same functions that
     /// guard the handlers decide it).
     pub can: CanView,
@@ -58,6 +63,12 @@ pub struct CanView {
     pub publish: bool,
     pub delete: bool,
     pub comment: bool,
+    /// A draft the caller may submit for review.
+    pub submit: bool,
+    /// A draft or post in review the caller may schedule.
+    pub schedule: bool,
+    /// A post in review the caller may send back (`posts:publish`).
+    pub reject: bool,
 }
 
 impl PostView {
@@ -76,11 +87,15 @@ impl PostView {
             created_at: rfc3339(post.created_at),
             updated_at: rfc3339(post.updated_at),
             published_at: post.published_at.map(rfc3339),
+            review_note: post.review_note.filter(|_| can.update),
             can: CanView {
                 update: can.update,
                 publish: can.publish,
                 delete: can.delete,
                 comment: can.comment,
+                submit: can.submit,
+                schedule: can.schedule,
+                reject: can.reject,
             },
         }
     }

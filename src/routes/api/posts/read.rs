@@ -17,8 +17,8 @@ use crate::routes::api::cursor;
 pub struct ListQuery {
     /// Only posts by this username.
     author: Option<String>,
-    /// `draft` or `published`.
-    #[param(pattern = "^(draft|published)$")]
+    /// `draft`, `review`, `scheduled` or `published`.
+    #[param(pattern = "^(draft|review|scheduled|published)$")]
     status: Option<String>,
     /// Only posts with this tag (lowercased; a name that breaks the tag rules is 422).
     #[param(pattern = "^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", max_length = 32)]

@@ -1,4 +1,4 @@
-//! The post writes: create, update, publish, unpublish, delete. Validation first (after
+//! The post writes: create, update, delete (the workflow's moves are in `workflow`). Validation first (after
 //! the route requirement), then one `manage::posts` transaction that loads the post,
 //! checks the policy and writes.
 
@@ -46,6 +46,10 @@ impl CreateBody {
     fn into_draft(self, author_id: i64) -> Result<manage::posts::Draft, AppError> {
         let status = self.status.as_deref().map(parse_status).transpose();
         let status = status.map_err(|m| AppError::field("status", m))?;
+        // Review and scheduling are moves of an existing post, each with its own route.
+        if status.is_some_and(|s| !matches!(s, PostStatus::Draft | PostStatus::Published)) {
+            return Err(AppError::field("status", "must be draft or published"));
+        }
         let tags = parse_tags(self.tags.as_deref().unwrap_or_default())?;
         Ok(manage::posts::Draft {
             tags,
@@ -145,49 +149,8 @@ pub async fn update_post(
     change_post_tagged(state, caller, id, PostAction::Update, changes, tags).await
 }
 
-#[utoipa::path(
-    tag = "posts",
-    params(("id" = i64, Path, description = "Post id")),
-    security(("oauth2" = ["posts:publish"]), ("oauth2" = ["posts:publish_own"])),
-    responses(
-        (status = 200, description = "Published", body = PostView),
-        (status = 403, description = "Not allowed", body = ErrorBody),
-        (status = 404, description = "No post the caller may read", body = ErrorBody),
-    )
-)]
-#[post("/posts/{id}/publish")]
-pub async fn publish_post(
-    state: State,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let changes = manage::posts::publishing();
-    change_post(state, caller, id.into_inner(), PostAction::Publish, changes).await
-}
-
-#[utoipa::path(
-    tag = "posts",
-    params(("id" = i64, Path, description = "Post id")),
-    security(("oauth2" = ["posts:publish"]), ("oauth2" = ["posts:publish_own"])),
-    responses(
-        (status = 200, description = "Back to draft", body = PostView),
-        (status = 403, description = "Not allowed", body = ErrorBody),
-        (status = 404, description = "No post the caller may read", body = ErrorBody),
-    )
-)]
-#[post("/posts/{id}/unpublish")]
-pub async fn unpublish_post(
-    state: State,
-    caller: Caller,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let changes = manage::posts::unpublishing();
-    let action = PostAction::Unpublish;
-    change_post(state, caller, id.into_inner(), action, changes).await
-}
-
 /// The shared path of every post change (the policy is checked inside the transaction).
-async fn change_post(
+pub(super) async fn change_post(
     state: State,
     caller: Caller,
     id: i64,
