@@ -6,6 +6,8 @@ pub mod account;
 pub mod account_tokens;
 pub mod audit;
 pub mod dashboard;
+pub mod editor;
+mod editor_view;
 pub mod login;
 pub mod matrix;
 pub mod posts;
@@ -39,6 +41,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(account_tokens::create_token_form)
             .service(account_tokens::revoke_token_form)
             .service(posts::posts_page)
+            // Before `change_post_form`, whose `/posts/{id}/{action}` would take `edit`.
+            .service(editor::new_post_form)
+            .service(editor::create_post_form)
+            .service(editor::edit_post_form)
+            .service(editor::save_post_form)
             .service(posts::change_post_form)
             .service(audit::audit_page)
             .service(matrix::matrix_page)
