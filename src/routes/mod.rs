@@ -28,6 +28,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(admin::configure)
         .service(public::index)
         .service(public::show_post)
+        .service(public::comments::create_comment_form)
+        .service(public::comments::change_comment_form)
+        .service(public::account::login_form)
+        .service(public::account::login)
+        .service(public::account::logout)
+        .service(public::account::register_form)
+        .service(public::account::register)
         .service(well_known::server_metadata_doc)
         .service(well_known::jwks);
 }

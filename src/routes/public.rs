@@ -1,13 +1,18 @@
-//! The public blog: `/` (published posts) and `/p/{slug}` (a post with its comments).
-//! Visitors read as the caller they are (anonymous role, or a signed-in session), through
-//! the same read policy as the API.
+//! The public blog: `/` (published posts) and `/p/{slug}` (a post with its comments), and
+//! the reader's sign-in, registration and comment forms. Visitors read as the caller they
+//! are (anonymous role, or a signed-in session), through the same policy as the API.
 
+pub mod account;
+pub mod comments;
+
+use actix_session::Session;
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::principal::Caller;
-use crate::authz::{check_post, PostAction};
+use crate::auth::session::{csrf_token, take_flashes, Flash};
+use crate::authz::{check_post, CommentCan, PostAction, PostCan};
 use crate::db::models::PostStatus;
 use crate::db::queries::comments as comment_q;
 use crate::db::queries::posts::{self as post_q, PostFilter};
@@ -16,6 +21,35 @@ use crate::routes::admin::{render, PageError};
 use crate::routes::api::cursor;
 use crate::routes::api::views::display_time;
 use crate::state::State;
+
+/// The reader's header: who is signed in, with the sign-out form's token. Anonymous
+/// visitors get no token and no flash, so their pages set no cookie (they are cacheable).
+pub struct Reader {
+    pub user: Option<String>,
+    pub csrf: String,
+    pub flashes: Vec<Flash>,
+}
+
+impl Reader {
+    pub fn new(caller: &Caller, session: &Session) -> Self {
+        match &caller.user {
+            Some(u) => Self {
+                user: Some(u.username.clone()),
+                csrf: csrf_token(session),
+                flashes: take_flashes(session),
+            },
+            None => Self::anonymous(),
+        }
+    }
+
+    pub fn anonymous() -> Self {
+        Self {
+            user: None,
+            csrf: String::new(),
+            flashes: Vec::new(),
+        }
+    }
+}
 
 pub struct Item {
     pub slug: String,
@@ -27,24 +61,31 @@ pub struct Item {
 #[derive(Template)]
 #[template(path = "public/index.html")]
 struct Index {
+    reader: Reader,
     posts: Vec<Item>,
     next_cursor: Option<String>,
 }
 
 pub struct CommentItem {
+    pub id: i64,
     pub author: String,
     pub created_at: String,
     pub body: String,
+    pub can: CommentCan,
 }
 
 #[derive(Template)]
 #[template(path = "public/post.html")]
 struct PostPage {
+    reader: Reader,
+    slug: String,
     title: String,
     author: String,
     published_at: String,
-    body: String,
+    body_html: String,
+    tags: Vec<String>,
     comments: Vec<CommentItem>,
+    can: PostCan,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +97,7 @@ pub struct IndexQuery {
 pub async fn index(
     state: State,
     caller: Caller,
+    session: Session,
     q: web::Query<IndexQuery>,
 ) -> Result<HttpResponse, PageError> {
     let before_id = q
@@ -85,13 +127,18 @@ pub async fn index(
             published_at: p.published_at.map(display_time).unwrap_or_default(),
         })
         .collect();
-    render(&Index { posts, next_cursor })
+    render(&Index {
+        reader: Reader::new(&caller, &session),
+        posts,
+        next_cursor,
+    })
 }
 
 #[get("/p/{slug}")]
 pub async fn show_post(
     state: State,
     caller: Caller,
+    session: Session,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let slug = slug.into_inner();
@@ -114,18 +161,30 @@ pub async fn show_post(
     } else {
         Vec::new()
     };
+    let can = PostCan::for_post(&caller.principal, post.facts());
+    // Rows written before bodies were stored rendered are rendered here, never shown raw.
+    let body_html = post
+        .body_html
+        .clone()
+        .unwrap_or_else(|| crate::blog::markdown::render(&post.body));
     render(&PostPage {
-        title: post.title,
-        author: author.2,
-        published_at: post.published_at.map(display_time).unwrap_or_default(),
-        body: post.body,
+        reader: Reader::new(&caller, &session),
         comments: comments
             .into_iter()
             .map(|(c, a)| CommentItem {
+                id: c.id,
+                can: CommentCan::for_comment(&caller.principal, c.facts(&post)),
                 author: a.2,
                 created_at: display_time(c.created_at),
                 body: c.body,
             })
             .collect(),
+        slug: post.slug,
+        title: post.title,
+        author: author.2,
+        published_at: post.published_at.map(display_time).unwrap_or_default(),
+        body_html,
+        tags: Vec::new(),
+        can,
     })
 }
