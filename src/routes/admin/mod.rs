@@ -11,6 +11,7 @@ mod editor_view;
 pub mod login;
 pub mod matrix;
 pub mod posts;
+pub mod review;
 pub mod roles;
 pub mod users;
 
@@ -47,6 +48,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(editor::edit_post_form)
             .service(editor::save_post_form)
             .service(posts::change_post_form)
+            .service(review::review_page)
+            .service(review::comments_page)
+            .service(review::delete_comment_form)
             .service(audit::audit_page)
             .service(matrix::matrix_page)
             .service(roles::roles_page)
@@ -106,6 +110,8 @@ pub struct Nav {
     pub users: bool,
     pub audit: bool,
     pub posts: bool,
+    pub review: bool,
+    pub comments: bool,
 }
 
 impl Layout {
@@ -121,6 +127,8 @@ impl Layout {
                 users: p.has("users:read"),
                 audit: p.has("audit:read"),
                 posts: p.has_any(&["posts:read", "posts:update"]),
+                review: p.has("posts:publish"),
+                comments: p.has_any(&["comments:delete", "posts:update"]),
             },
         }
     }
