@@ -246,8 +246,7 @@ async fn load_editable(state: &State, caller: &Caller, id: i64) -> Result<Post, 
         .db
         .run(move |c| post_q::find_post(c, id)?.ok_or(AppError::NotFound))
         .await?;
-    check_post(&caller.principal, PostAction::Update, post.facts())
-        .map_err(|d| caller.deny(d))?;
+    check_post(&caller.principal, PostAction::Update, post.facts()).map_err(|d| caller.deny(d))?;
     Ok(post)
 }
 

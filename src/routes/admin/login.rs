@@ -12,9 +12,9 @@ use crate::auth::client_addr;
 use crate::auth::principal::Caller;
 use crate::auth::server_session::{sign_in, sign_out};
 use crate::auth::session::{check_csrf, flash};
-use crate::routes::public::account::{landing, local_next};
 use crate::auth::tokens::authenticate;
 use crate::error::AppError;
+use crate::routes::public::account::{landing, local_next};
 use crate::startup::State;
 
 #[derive(Template)]

@@ -110,7 +110,10 @@ pub async fn posts_page(
             }
         })
         .collect();
-    let status = status.map(PostStatus::as_str).unwrap_or_default().to_owned();
+    let status = status
+        .map(PostStatus::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let filters = format!(
         "status={}&author={}",
         super::urlencode(&status),

@@ -164,4 +164,3 @@ pub async fn delete_comment_form(
     flash(&session, "ok", format!("Comment {id} deleted."));
     Ok(see_other("/admin/comments"))
 }
-

@@ -235,7 +235,9 @@ pub async fn register(
             flash(&session, "ok", format!("Welcome, {name}."));
             Ok(see_other("/"))
         }
-        Err(e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::RateLimited { .. })) => {
+        Err(
+            e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::RateLimited { .. }),
+        ) => {
             let status = actix_web::ResponseError::status_code(&e);
             let text = |v: &Option<String>| v.clone().unwrap_or_default();
             let mut resp = render(&RegisterPage {
@@ -267,13 +269,11 @@ async fn create_account(
     let display_name = match text(&form.display_name).trim() {
         "" => None,
         d => Some(
-            DisplayName::try_from(d.to_owned())
-                .map_err(|m| AppError::field("display_name", m))?,
+            DisplayName::try_from(d.to_owned()).map_err(|m| AppError::field("display_name", m))?,
         ),
     };
     let password = text(&form.password);
-    let (username, email, display_name) =
-        parse_account(username, email, &password, display_name)?;
+    let (username, email, display_name) = parse_account(username, email, &password, display_name)?;
     let address = throttle::address_key(ip.as_deref());
     let attempt = state
         .db

@@ -39,7 +39,11 @@ fn body_of(form: &CommentForm) -> Result<String, AppError> {
 
 /// Refusals a reader can cause by what they typed or by acting on a stale page come back
 /// as a flash on the post; the rest are error pages.
-fn answer(session: &Session, back: &str, result: Result<String, AppError>) -> Result<HttpResponse, PageError> {
+fn answer(
+    session: &Session,
+    back: &str,
+    result: Result<String, AppError>,
+) -> Result<HttpResponse, PageError> {
     match result {
         Ok(done) => flash(session, "ok", done),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
