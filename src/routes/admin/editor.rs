@@ -11,7 +11,7 @@ use super::editor_view::{Buttons, EditPage, Fields};
 use super::{guard, render, see_other, PageError};
 use crate::auth::principal::Caller;
 use crate::auth::session::{check_csrf, flash};
-use crate::authz::{check_create_post, check_post, PostAction, PostCan};
+use crate::authz::{check_create_post, check_post, PostAction};
 use crate::db::models::{Post, PostStatus};
 use crate::db::queries::posts::{self as post_q, PostChanges};
 use crate::domain::{PostText, Slug, Title};
@@ -153,6 +153,55 @@ pub async fn edit_post_form(
     ))
 }
 
+/// What a press of one of the editor's buttons asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Save,
+    Preview,
+    Publish,
+    Unpublish,
+    Delete,
+    /// `submit`, `schedule` or `reject`: the review workflow's operations (SPEC §10). Until
+    /// `manage::posts` has them their buttons are never shown and pressing them is a 409.
+    Workflow(&'static str),
+}
+
+impl Op {
+    fn parse(action: Option<&str>) -> Result<Self, AppError> {
+        Ok(match action.unwrap_or("save") {
+            "save" => Self::Save,
+            "preview" => Self::Preview,
+            "publish" => Self::Publish,
+            "unpublish" => Self::Unpublish,
+            "delete" => Self::Delete,
+            "submit" => Self::Workflow("submit"),
+            "schedule" => Self::Workflow("schedule"),
+            "reject" => Self::Workflow("reject"),
+            _ => return Err(AppError::field("action", "unknown action")),
+        })
+    }
+
+    /// The policy action the operation is checked as.
+    fn post_action(self) -> PostAction {
+        match self {
+            Self::Save | Self::Preview | Self::Workflow("submit") => PostAction::Update,
+            Self::Publish | Self::Workflow(_) => PostAction::Publish,
+            Self::Unpublish => PostAction::Unpublish,
+            Self::Delete => PostAction::Delete,
+        }
+    }
+
+    fn done(self, id: i64) -> String {
+        match self {
+            Self::Save => "Saved.".into(),
+            Self::Publish => "Published.".into(),
+            Self::Unpublish => "Unpublished: the post is a draft again.".into(),
+            Self::Delete => format!("Post {id} deleted."),
+            Self::Preview | Self::Workflow(_) => "Done.".into(),
+        }
+    }
+}
+
 #[post("/posts/{id}/edit")]
 pub async fn save_post_form(
     state: State,
@@ -165,79 +214,72 @@ pub async fn save_post_form(
     let form = form.into_inner();
     check_csrf(&session, form.csrf.as_deref())?;
     let id = id.into_inner();
-    let action = form.action.clone().unwrap_or_else(|| "save".into());
-    let post_action = match action.as_str() {
-        "save" | "preview" => PostAction::Update,
-        "publish" | "schedule" | "reject" => PostAction::Publish,
-        "submit" => PostAction::Update,
-        "unpublish" => PostAction::Unpublish,
-        "delete" => PostAction::Delete,
-        _ => return Err(AppError::field("action", "unknown action").into()),
-    };
-    guard(&caller, &req, post_action.requirement())?;
-    if action == "preview" {
-        let post = load_editable(&state, &caller, id).await?;
-        let buttons = Buttons::for_post(&caller.principal, &post);
-        return preview(&caller, &session, Some(&post), &form, buttons);
-    }
-    let (principal, actor) = (caller.principal.clone(), caller.actor());
-    let changes = match action.as_str() {
-        "save" => match form.check() {
-            Ok(c) => Some(PostChanges {
+    let op = Op::parse(form.action.as_deref())?;
+    guard(&caller, &req, op.post_action().requirement())?;
+    let changes = match op {
+        Op::Preview | Op::Save => {
+            let checked = form.check();
+            if op == Op::Preview || checked.is_err() {
+                let post = load_editable(&state, &caller, id).await?;
+                let buttons = Buttons::for_post(&caller.principal, &post);
+                return match checked {
+                    Err(e) if op == Op::Save => {
+                        invalid(&caller, &session, Some(&post), &form, buttons, e)
+                    }
+                    _ => preview(&caller, &session, Some(&post), &form, buttons),
+                };
+            }
+            checked.ok().map(|c| PostChanges {
                 title: Some(c.title),
                 body: Some(c.body),
                 slug: c.slug,
                 ..Default::default()
-            }),
-            Err(e) => {
-                let post = load_editable(&state, &caller, id).await?;
-                let buttons = Buttons::for_post(&caller.principal, &post);
-                return invalid(&caller, &session, Some(&post), &form, buttons, e);
-            }
-        },
-        "publish" => Some(manage::posts::publishing()),
-        "unpublish" => Some(manage::posts::unpublishing()),
-        "delete" => None,
-        // submit, schedule and reject are the review workflow's operations (SPEC §10);
-        // until `manage::posts` has them their buttons are never shown.
-        other => return Err(AppError::Conflict(format!("{other} is not available yet")).into()),
+            })
+        }
+        Op::Publish => Some(manage::posts::publishing()),
+        Op::Unpublish => Some(manage::posts::unpublishing()),
+        Op::Delete => None,
+        Op::Workflow(name) => {
+            return Err(AppError::Conflict(format!("{name} is not available yet")).into())
+        }
     };
-    let result = state
+    let result = apply(&state, &caller, id, op.post_action(), changes).await;
+    let back = match op {
+        Op::Delete => "/admin/posts".to_owned(),
+        _ => format!("/admin/posts/{id}/edit"),
+    };
+    match result {
+        Ok(()) => flash(&session, "ok", op.done(id)),
+        // A stale page (publishing what is already published, a taken slug): say so there.
+        Err(e @ (AppError::Conflict(_) | AppError::Validation(_))) => {
+            flash(&session, "error", e.message())
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(see_other(&back))
+}
+
+/// Writes `changes` (or deletes, for `None`) through `manage::posts`, whose transaction
+/// checks the policy on the post as stored.
+async fn apply(
+    state: &State,
+    caller: &Caller,
+    id: i64,
+    action: PostAction,
+    changes: Option<PostChanges>,
+) -> Result<(), AppError> {
+    let (principal, actor) = (caller.principal.clone(), caller.actor());
+    state
         .db
         .run(move |conn| match changes {
             None => manage::posts::delete_post(conn, &principal, &actor, id),
             Some(changes) => {
-                manage::posts::change_post(conn, &principal, &actor, id, post_action, changes)
+                manage::posts::change_post(conn, &principal, &actor, id, action, changes)
                     .map(|allowed| allowed.map(|_| ()))
             }
         })
         .await
-        .and_then(|allowed| allowed.map_err(|d| caller.deny(d)));
-    let back = format!("/admin/posts/{id}/edit");
-    match result {
-        Ok(()) if action == "delete" => {
-            flash(&session, "ok", format!("Post {id} deleted."));
-            Ok(see_other("/admin/posts"))
-        }
-        Ok(()) => {
-            flash(&session, "ok", done_message(&action));
-            Ok(see_other(&back))
-        }
-        Err(e @ (AppError::Conflict(_) | AppError::Validation(_))) => {
-            flash(&session, "error", e.message());
-            Ok(see_other(&back))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn done_message(action: &str) -> String {
-    match action {
-        "save" => "Saved.".into(),
-        "publish" => "Published.".into(),
-        "unpublish" => "Unpublished: the post is a draft again.".into(),
-        other => format!("{other}: done."),
-    }
+        .and_then(|allowed| allowed.map_err(|d| caller.deny(d)))
 }
 
 /// The post `id` if the caller may read it (else 404) and update it (else 403).
@@ -280,31 +322,4 @@ fn invalid(
     let mut resp = render(&page)?;
     *resp.status_mut() = status;
     Ok(resp)
-}
-
-impl Buttons {
-    /// The buttons of a post not yet created: save (and preview), publish with publish rights.
-    fn for_new(p: &crate::authz::Principal) -> Self {
-        Self {
-            save: true,
-            publish: check_create_post(p, true).is_ok(),
-            ..Self::default()
-        }
-    }
-
-    /// The buttons the policy allows on `post` for `p`, by its status.
-    fn for_post(p: &crate::authz::Principal, post: &Post) -> Self {
-        let can = PostCan::for_post(p, post.facts());
-        let published = post.status() == PostStatus::Published;
-        Self {
-            save: can.update,
-            publish: can.publish && !published,
-            unpublish: can.publish && published,
-            delete: can.delete,
-            // Waiting for the `can.submit`, `can.schedule` and `can.reject` flags of SPEC §10.
-            submit: false,
-            schedule: false,
-            reject: false,
-        }
-    }
 }

@@ -6,7 +6,8 @@ use askama::Template;
 use super::editor::EditForm;
 use super::Layout;
 use crate::auth::principal::Caller;
-use crate::db::models::Post;
+use crate::authz::{check_create_post, PostCan, Principal};
+use crate::db::models::{Post, PostStatus};
 
 /// The buttons the caller may press, each from the policy's `can` flags.
 #[derive(Clone, Copy, Debug, Default)]
@@ -96,6 +97,33 @@ impl EditPage {
             buttons,
             preview: None,
             error: None,
+        }
+    }
+}
+
+impl Buttons {
+    /// The buttons of a post not yet created: save (and preview), publish with publish rights.
+    pub fn for_new(p: &Principal) -> Self {
+        Self {
+            save: true,
+            publish: check_create_post(p, true).is_ok(),
+            ..Self::default()
+        }
+    }
+
+    /// The buttons the policy allows on `post` for `p`, by its status.
+    pub fn for_post(p: &Principal, post: &Post) -> Self {
+        let can = PostCan::for_post(p, post.facts());
+        let published = post.status() == PostStatus::Published;
+        Self {
+            save: can.update,
+            publish: can.publish && !published,
+            unpublish: can.publish && published,
+            delete: can.delete,
+            // Waiting for the `can.submit`, `can.schedule` and `can.reject` flags of SPEC §10.
+            submit: false,
+            schedule: false,
+            reject: false,
         }
     }
 }
