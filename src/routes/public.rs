@@ -1,13 +1,18 @@
-//! The public blog: `/` (published posts) and `/p/{slug}` (a post with its comments).
-//! Visitors read as the caller they are (anonymous role, or a signed-in session), through
-//! the same read policy as the API.
+//! The public blog: `/` (published posts) and `/p/{slug}` (a post with its comments), and
+//! the reader's sign-in, registration and comment forms. Visitors read as the caller they
+//! are (anonymous role, or a signed-in session), through the same policy as the API.
 
+pub mod account;
+pub mod comments;
+
+use actix_session::Session;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::principal::Caller;
-use crate::authz::{check_post, PostAction};
+use crate::auth::session::{csrf_token, take_flashes, Flash};
+use crate::authz::{check_post, CommentCan, PostAction, PostCan};
 use crate::db::models::PostStatus;
 use crate::db::queries::comments as comment_q;
 use crate::db::queries::posts::{self as post_q, PostFilter};
@@ -19,6 +24,35 @@ use crate::routes::api::views::display_time;
 use crate::routes::caching::{public_page, HTML};
 use crate::state::State;
 
+/// The reader's header: who is signed in, with the sign-out form's token. Anonymous
+/// visitors get no token and no flash, so their pages set no cookie (they are cacheable).
+pub struct Reader {
+    pub user: Option<String>,
+    pub csrf: String,
+    pub flashes: Vec<Flash>,
+}
+
+impl Reader {
+    pub fn new(caller: &Caller, session: &Session) -> Self {
+        match &caller.user {
+            Some(u) => Self {
+                user: Some(u.username.clone()),
+                csrf: csrf_token(session),
+                flashes: take_flashes(session),
+            },
+            None => Self::anonymous(),
+        }
+    }
+
+    pub fn anonymous() -> Self {
+        Self {
+            user: None,
+            csrf: String::new(),
+            flashes: Vec::new(),
+        }
+    }
+}
+
 pub struct Item {
     pub slug: String,
     pub title: String,
@@ -29,19 +63,24 @@ pub struct Item {
 #[derive(Template)]
 #[template(path = "public/index.html")]
 struct Index {
+    reader: Reader,
     posts: Vec<Item>,
     next_cursor: Option<String>,
 }
 
 pub struct CommentItem {
+    pub id: i64,
     pub author: String,
     pub created_at: String,
     pub body: String,
+    pub can: CommentCan,
 }
 
 #[derive(Template)]
 #[template(path = "public/post.html")]
 struct PostPage {
+    reader: Reader,
+    slug: String,
     title: String,
     author: String,
     published_at: String,
@@ -49,6 +88,7 @@ struct PostPage {
     body_html: String,
     tags: Vec<String>,
     comments: Vec<CommentItem>,
+    can: PostCan,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +101,7 @@ pub async fn index(
     req: HttpRequest,
     state: State,
     caller: Caller,
+    session: Session,
     q: web::Query<IndexQuery>,
 ) -> Result<HttpResponse, PageError> {
     let before_id = q
@@ -91,8 +132,12 @@ pub async fn index(
             published_at: p.published_at.map(display_time).unwrap_or_default(),
         })
         .collect();
-    let html = Index { posts, next_cursor }.render();
-    let html = html.map_err(|e| AppError::Unexpected(e.into()))?;
+    let page = Index {
+        reader: Reader::new(&caller, &session),
+        posts,
+        next_cursor,
+    };
+    let html = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
     Ok(public_page(&req, &caller, HTML, html))
 }
 
@@ -101,6 +146,7 @@ pub async fn show_post(
     req: HttpRequest,
     state: State,
     caller: Caller,
+    session: Session,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let slug = slug.into_inner();
@@ -128,27 +174,32 @@ pub async fn show_post(
             Ok((tags, comments))
         })
         .await?;
-    // A row stored before renderings were (until the next start renders it) shows its
-    // Markdown as escaped text: reading never parses Markdown.
+    let can = PostCan::for_post(&caller.principal, post.facts());
+    // Rows written before bodies were stored rendered are rendered here, never shown raw.
     let body_html = post
         .body_html
-        .unwrap_or_else(|| format!("<pre>{}</pre>", ammonia::clean_text(&post.body)));
-    let html = PostPage {
-        title: post.title,
-        author: author.2,
-        published_at: post.published_at.map(display_time).unwrap_or_default(),
-        body_html,
-        tags,
+        .clone()
+        .unwrap_or_else(|| crate::blog::markdown::render(&post.body));
+    let page = PostPage {
+        reader: Reader::new(&caller, &session),
         comments: comments
             .into_iter()
             .map(|(c, a)| CommentItem {
+                id: c.id,
+                can: CommentCan::for_comment(&caller.principal, c.facts(&post)),
                 author: a.2,
                 created_at: display_time(c.created_at),
                 body: c.body,
             })
             .collect(),
-    }
-    .render();
-    let html = html.map_err(|e| AppError::Unexpected(e.into()))?;
+        slug: post.slug,
+        title: post.title,
+        author: author.2,
+        published_at: post.published_at.map(display_time).unwrap_or_default(),
+        body_html,
+        tags,
+        can,
+    };
+    let html = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
     Ok(public_page(&req, &caller, HTML, html))
 }

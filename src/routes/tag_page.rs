@@ -1,6 +1,7 @@
 //! `/t/{tag}` (SPEC §10): the published posts with a tag, newest first, 20 a page; 404 when
 //! there are none (an unknown tag, or one that breaks the tag rules).
 
+use actix_session::Session;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -14,12 +15,13 @@ use crate::routes::admin::PageError;
 use crate::routes::api::cursor;
 use crate::routes::api::views::display_time;
 use crate::routes::caching::{public_page, HTML};
-use crate::routes::public::Item;
+use crate::routes::public::{Item, Reader};
 use crate::state::State;
 
 #[derive(Template)]
 #[template(path = "public/tag.html")]
 struct TagPage {
+    reader: Reader,
     tag: String,
     posts: Vec<Item>,
     next_cursor: Option<String>,
@@ -35,6 +37,7 @@ pub async fn tag_page(
     req: HttpRequest,
     state: State,
     caller: Caller,
+    session: Session,
     tag: web::Path<String>,
     q: web::Query<TagQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -71,6 +74,7 @@ pub async fn tag_page(
         })
         .collect();
     let page = TagPage {
+        reader: Reader::new(&caller, &session),
         tag: tag.to_string(),
         posts,
         next_cursor,

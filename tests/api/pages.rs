@@ -2,11 +2,13 @@
 
 use serde_json::json;
 
-use crate::helpers::{password_of, spawn_app, Backend, TestApp, ADMIN_PASSWORD};
+use crate::helpers::{password_of, spawn_app, spawn_app_with, Backend, TestApp, ADMIN_PASSWORD};
 
 mod admin;
+mod editor;
 mod login;
 mod post_pages;
+mod reader;
 
 /// A browser: its own cookie jar, no redirects followed.
 pub fn browser() -> reqwest::Client {

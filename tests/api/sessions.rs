@@ -66,7 +66,8 @@ async fn an_old_cookie_is_dead_after_logout(backend: Backend) {
     assert_eq!(session_count(&app, erin).await, 1);
 
     let (status, location) = browser.submit("/admin", "/admin/logout", &[]).await;
-    assert_eq!((status, location.as_str()), (303, "/admin/login"));
+    // Sign-out lands on the blog (SPEC §10).
+    assert_eq!((status, location.as_str()), (303, "/"));
     assert_eq!(attacker.me().await, None);
     assert_eq!(session_count(&app, erin).await, 0, "logout deletes the row");
     // Pages treat the kept cookie as signed out: back to the login page.

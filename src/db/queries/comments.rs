@@ -74,3 +74,39 @@ pub fn delete_comment(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
         .execute(conn)
         .map(|n| n > 0)
 }
+
+/// The latest comments, newest first, on posts `scope` admits (the read rule of SPEC §4 as
+/// SQL, like `posts::list_posts`), with each comment's author and post: the moderation
+/// list. At most `limit`, only ids below `before_id` (keyset pagination).
+pub fn list_latest_comments(
+    conn: &mut DbConn,
+    scope: crate::authz::ReadScope,
+    before_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<(Comment, AuthorRow, Post)>> {
+    use crate::authz::ReadScope;
+    let mut query = comments::table
+        .inner_join(users::table)
+        .inner_join(posts::table)
+        .select((
+            comments::all_columns,
+            (users::id, users::username, users::display_name),
+            posts::all_columns,
+        ))
+        .order(comments::id.desc())
+        .limit(limit)
+        .into_boxed();
+    let published = crate::db::models::PostStatus::Published.as_str();
+    match scope {
+        ReadScope::Nothing => return Ok(Vec::new()),
+        ReadScope::All => {}
+        ReadScope::PublishedOrOwn(None) => query = query.filter(posts::status.eq(published)),
+        ReadScope::PublishedOrOwn(Some(me)) => {
+            query = query.filter(posts::status.eq(published).or(posts::author_id.eq(me)))
+        }
+    }
+    if let Some(before) = before_id {
+        query = query.filter(comments::id.lt(before));
+    }
+    query.load(conn)
+}

@@ -1,4 +1,5 @@
-//! `/admin/login` and `POST /admin/logout`.
+//! `/admin/login` and `POST /admin/logout` (the same session as `/login`, see
+//! `routes::public::account`).
 
 use actix_identity::Identity;
 use actix_session::Session;
@@ -10,9 +11,10 @@ use super::{render, see_other, CsrfForm, Layout, PageError};
 use crate::auth::client_addr;
 use crate::auth::principal::Caller;
 use crate::auth::server_session::{sign_in, sign_out};
-use crate::auth::session::{check_csrf, flash, safe_next};
+use crate::auth::session::{check_csrf, flash};
 use crate::auth::tokens::authenticate;
 use crate::error::AppError;
+use crate::routes::public::account::{landing, local_next};
 use crate::startup::State;
 
 #[derive(Template)]
@@ -35,9 +37,9 @@ pub async fn login_form(
     session: Session,
     q: web::Query<NextQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let next = safe_next(q.next.as_deref());
+    let next = local_next(q.next.as_deref());
     if !caller.is_anonymous() {
-        return Ok(see_other(&next));
+        return Ok(see_other(if next.is_empty() { "/admin" } else { &next }));
     }
     render(&LoginPage {
         layout: Layout::new("Sign in", &caller, &session),
@@ -66,13 +68,17 @@ pub async fn login(
     let form = form.into_inner();
     check_csrf(&session, form.csrf.as_deref())?;
     let username = form.username.unwrap_or_default();
-    let next = safe_next(form.next.as_deref());
+    let next = local_next(form.next.as_deref());
     let ip = client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string());
     match authenticate(&state, &username, form.password.unwrap_or_default(), ip).await {
         Ok((user, actor)) => {
             sign_in(&state, &req, &session, user.id, actor).await?;
             flash(&session, "ok", format!("Signed in as {}.", user.username));
-            Ok(see_other(&next))
+            let to = match next.is_empty() {
+                true => landing(&state, user.id).await?,
+                false => next,
+            };
+            Ok(see_other(&to))
         }
         Err(e @ (AppError::OAuth { .. } | AppError::RateLimited { .. })) => {
             let status = e.status_code_for_page();
@@ -102,7 +108,8 @@ pub async fn logout(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, form.csrf.as_deref())?;
     sign_out(&state, &caller, identity).await?;
-    Ok(see_other("/admin/login"))
+    // Staff and readers alike land on the blog (SPEC §10).
+    Ok(see_other("/"))
 }
 
 impl AppError {

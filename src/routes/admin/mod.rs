@@ -8,9 +8,12 @@ pub mod account_tokens;
 pub mod audit;
 pub mod clients;
 pub mod dashboard;
+pub mod editor;
+mod editor_view;
 pub mod login;
 pub mod matrix;
 pub mod posts;
+pub mod review;
 pub mod roles;
 pub mod users;
 
@@ -42,7 +45,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(account_tokens::revoke_token_form)
             .service(account_apps::revoke_app_form)
             .service(posts::posts_page)
+            // Before `change_post_form`, whose `/posts/{id}/{action}` would take `edit`.
+            .service(editor::new_post_form)
+            .service(editor::create_post_form)
+            .service(editor::edit_post_form)
+            .service(editor::save_post_form)
             .service(posts::change_post_form)
+            .service(review::review_page)
+            .service(review::comments_page)
+            .service(review::delete_comment_form)
             .service(audit::audit_page)
             .service(matrix::matrix_page)
             .service(roles::roles_page)
@@ -105,6 +116,8 @@ pub struct Nav {
     pub users: bool,
     pub audit: bool,
     pub posts: bool,
+    pub review: bool,
+    pub comments: bool,
 }
 
 impl Layout {
@@ -120,6 +133,8 @@ impl Layout {
                 users: p.has("users:read"),
                 audit: p.has("audit:read"),
                 posts: p.has_any(&["posts:read", "posts:update"]),
+                review: p.has("posts:publish"),
+                comments: p.has_any(&["comments:delete", "posts:update"]),
             },
         }
     }
@@ -238,6 +253,6 @@ const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUM
     .remove(b'~')
     .remove(b'/');
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }

@@ -26,6 +26,7 @@ pub struct PostRow {
     pub status: String,
     pub published: bool,
     pub updated_at: String,
+    pub can_update: bool,
     pub can_publish: bool,
     pub can_delete: bool,
 }
@@ -36,12 +37,17 @@ struct PostsPage {
     layout: Layout,
     posts: Vec<PostRow>,
     status: String,
+    author: String,
+    can_create: bool,
+    /// The query string of the filters, for the "Older posts" link.
+    filters: String,
     next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct PostsQuery {
     status: Option<String>,
+    author: Option<String>,
     cursor: Option<String>,
 }
 
@@ -63,6 +69,7 @@ pub async fn posts_page(
         .map(|c| cursor::decode('p', c))
         .transpose()?;
     let scope = post_read_scope(&caller.principal);
+    let author = own_first(&caller, q.author.as_deref());
     let filter = PostFilter {
         author_id: None,
         status,
@@ -70,9 +77,20 @@ pub async fn posts_page(
         before_id,
     };
     let limit = 25;
+    let by = author.clone();
     let rows = state
         .db
-        .run(move |c| Ok(post_q::list_posts(c, scope, &filter, limit)?))
+        .run(move |c| {
+            let mut filter = filter;
+            if !by.is_empty() {
+                // An unknown author has no posts: an empty page, not every post.
+                match post_q::find_user_id_by_username(c, &by)? {
+                    Some(id) => filter.author_id = Some(id),
+                    None => return Ok(Vec::new()),
+                }
+            }
+            Ok(post_q::list_posts(c, scope, &filter, limit)?)
+        })
         .await?;
     let next_cursor = cursor::next('p', rows.len(), limit, rows.last().map(|(p, _)| p.id));
     let posts = rows
@@ -87,20 +105,40 @@ pub async fn posts_page(
                 author: a.1,
                 status: p.status,
                 updated_at: display_time(p.updated_at),
+                can_update: can.update,
                 can_publish: can.publish,
                 can_delete: can.delete,
             }
         })
         .collect();
+    let status = status
+        .map(PostStatus::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let filters = format!(
+        "status={}&author={}",
+        super::urlencode(&status),
+        super::urlencode(&author)
+    );
     render(&PostsPage {
         layout: Layout::new("Posts", &caller, &session),
         posts,
-        status: status
-            .map(PostStatus::as_str)
-            .unwrap_or_default()
-            .to_owned(),
+        status,
+        author,
+        can_create: caller.principal.has("posts:create"),
+        filters,
         next_cursor,
     })
+}
+
+/// The author filter: the one asked for (`author=` empty means everyone); without one,
+/// writers who cannot edit others' posts (contributors, authors) see their own first.
+fn own_first(caller: &Caller, asked: Option<&str>) -> String {
+    match (asked, &caller.user) {
+        (Some(a), _) => a.trim().to_owned(),
+        (None, Some(u)) if !caller.principal.has("posts:update") => u.username.clone(),
+        _ => String::new(),
+    }
 }
 
 /// `POST /admin/posts/{id}/{publish|unpublish|delete}`.

@@ -133,6 +133,14 @@ pub const PAGES: &[Row] = &[
     // Callers who may read nothing get an empty feed and sitemap, not an error.
     row("GET", "/feed.atom", "/feed.atom", Empty, "bare", [200, 200, 200, 200]),
     row("GET", "/sitemap.xml", "/sitemap.xml", Empty, "bare", [200, 200, 200, 200]),
+    // The reader's forms: signed in (by session) to comment; registration is closed here.
+    row("POST", "/p/{slug}/comments", "/p/{slug}/comments", Form("body=hi"), "bare", [303, 403, 403, 303]),
+    row("POST", "/comments/{id}/{action}", "/comments/{comment}/edit", Form("body=changed"), "member", [303, 403, 403, 303]),
+    row("GET", "/login", "/login", Empty, "bare", [200, 303, 303, 303]),
+    row("POST", "/login", "/login", Form("username=admin&password={admin_password}"), "bare", [403, 403, 303, 303]),
+    row("POST", "/logout", "/logout", Form(""), "bare", [303, 403, 303, 303]),
+    row("GET", "/register", "/register", Empty, "bare", [404, 404, 404, 404]),
+    row("POST", "/register", "/register", Form("username=x&email=x@example.com&password=long-enough"), "bare", [404, 404, 404, 404]),
     row("GET", "/healthz", "/healthz", Empty, "bare", [200, 200, 200, 200]),
     row("GET", "/static/quire.css", "/static/quire.css", Empty, "bare", [200, 200, 200, 200]),
     row("GET", "/api/openapi.json", "/api/openapi.json", Empty, "bare", [200, 200, 200, 200]),
@@ -159,6 +167,15 @@ pub const PAGES: &[Row] = &[
     // `member` holds `posts:publish_own`, so for admin's post the page flashes the policy's
     // refusal and redirects (303); `bare` holds no publish permission at all: 403.
     row("POST", "/admin/posts/{id}/{action}", "/admin/posts/{post}/unpublish", Form(""), "bare", [303, 403, 403, 303]),
+    // The editor (SPEC §10): a bearer token carries no session, so its form POSTs fail CSRF.
+    row("GET", "/admin/posts/new", "/admin/posts/new", Empty, "bare", [303, 403, 403, 200]),
+    row("POST", "/admin/posts/new", "/admin/posts/new", Form("action=save&title=Matrix {n}&body=b"), "bare", [303, 403, 403, 303]),
+    row("GET", "/admin/posts/{id}/edit", "/admin/posts/{draft}/edit", Empty, "bare", [303, 403, 403, 200]),
+    // `member` may read admin's published post but not edit it: 403.
+    row("POST", "/admin/posts/{id}/edit", "/admin/posts/{post}/edit", Form("action=save&title=t&body=b"), "member", [303, 403, 403, 303]),
+    row("GET", "/admin/review", "/admin/review", Empty, "member", [303, 403, 403, 200]),
+    row("GET", "/admin/comments", "/admin/comments", Empty, "member", [303, 403, 403, 200]),
+    row("POST", "/admin/comments/{id}/delete", "/admin/comments/{comment}/delete", Form(""), "member", [303, 403, 403, 303]),
     row("GET", "/admin/audit", "/admin/audit", Empty, "member", [303, 403, 403, 200]),
     row("GET", "/admin/matrix", "/admin/matrix", Empty, "member", [303, 403, 403, 200]),
     row("GET", "/admin/roles", "/admin/roles", Empty, "member", [303, 403, 403, 200]),

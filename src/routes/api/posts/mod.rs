@@ -109,7 +109,7 @@ fn parse_status(raw: &str) -> Result<PostStatus, String> {
 
 /// A post's tag list named by the client (`tags` of a body): checked, deduplicated and in
 /// name order (the order they are shown in), or 422 naming `tags`.
-fn parse_tags(raw: &[String]) -> Result<Vec<String>, AppError> {
+pub(crate) fn parse_tags(raw: &[String]) -> Result<Vec<String>, AppError> {
     let tags = crate::blog::tags::parse_tags(raw);
     let mut tags = tags.map_err(|e| AppError::field("tags", e.to_string()))?;
     tags.sort();
