@@ -99,6 +99,8 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` is believed (SPEC H6); empty: the socket peer is
     /// the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `QUIRE_REQUIRE_2FA`: holders of these roles must enrol two-factor (SPEC §12).
+    pub require_2fa: Vec<String>,
     /// Audit events older than this are pruned (SPEC H9).
     pub audit_retention_days: u32,
 }
@@ -208,6 +210,8 @@ impl Config {
             JwtAlg::parse(get("QUIRE_JWT_ALG").as_deref()).map_err(|m| bad("QUIRE_JWT_ALG", m))?;
         let password_grant = parse_bool(&get, "QUIRE_PASSWORD_GRANT", true)?;
         let audience = get("QUIRE_AUDIENCE").unwrap_or_else(|| "quire-api".into());
+        let require_2fa =
+            parse_roles(get("QUIRE_REQUIRE_2FA")).map_err(|m| bad("QUIRE_REQUIRE_2FA", m))?;
 
         Ok(Self {
             database_url,
@@ -229,8 +233,26 @@ impl Config {
             workers,
             trusted_proxies,
             audit_retention_days,
+            require_2fa,
         })
     }
+}
+
+/// A comma-separated list of role names (blanks between commas ignored).
+fn parse_roles(raw: Option<String>) -> Result<Vec<String>, String> {
+    let mut roles = Vec::new();
+    for name in raw.iter().flat_map(|r| r.split(',')).map(str::trim) {
+        if name.is_empty() {
+            continue;
+        }
+        if !crate::authz::roles::is_valid_role_name(name) {
+            return Err(format!("`{name}` is not a valid role name"));
+        }
+        if !roles.iter().any(|r| r == name) {
+            roles.push(name.to_owned());
+        }
+    }
+    Ok(roles)
 }
 
 /// Parses `HOST:PORT`, accepting `localhost`.
@@ -361,6 +383,14 @@ mod tests {
             let err = config(&[(var, value)]).expect_err(var);
             assert_eq!(err.var, *var, "{var}={value}: {err}");
         }
+    }
+
+    #[test]
+    fn require_2fa_is_a_validated_role_list() {
+        assert!(config(&[]).unwrap().require_2fa.is_empty());
+        let c = config(&[("QUIRE_REQUIRE_2FA", " admin, editor,,admin ")]).unwrap();
+        assert_eq!(c.require_2fa, ["admin", "editor"]);
+        assert!(config(&[("QUIRE_REQUIRE_2FA", "admin,no such")]).is_err());
     }
 
     #[test]

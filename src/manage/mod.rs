@@ -10,6 +10,7 @@ pub mod posts;
 pub mod recovery;
 pub mod roles;
 pub mod sessions;
+pub mod twofactor;
 pub mod users;
 
 /// Kept so `crate::manage::audit::…` and `crate::manage::Actor` paths still resolve.

@@ -15,4 +15,5 @@ pub mod sessions;
 pub mod settings;
 pub mod throttle;
 pub mod tokens;
+pub mod twofactor;
 pub mod users;
