@@ -202,7 +202,7 @@ mod tests {
     fn previous_current_and_next_steps_match_and_no_others() {
         let secret = new_secret();
         let t = totp(&secret, "ada").unwrap();
-        let now = 1_800_000_015;
+        let now: u64 = 1_800_000_015;
         for (offset, ok) in [
             (-60i64, false),
             (-30, true),

@@ -61,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(users::user_page)
             .service(users::grant_form)
             .service(users::revoke_form)
+            .service(twofactor::reset_form)
             .service(users::account_form),
     );
 }

@@ -155,3 +155,36 @@ pub async fn disable_form(
     flash(&session, "ok", "Two-factor sign-in is off.");
     Ok(see_other("/admin/account"))
 }
+
+/// `POST /admin/users/{id}/2fa/reset`: the page version of `DELETE /api/users/{id}/2fa`.
+#[post("/users/{id}/2fa/reset")]
+pub async fn reset_form(
+    state: State,
+    caller: Caller,
+    req: actix_web::HttpRequest,
+    session: Session,
+    id: web::Path<i64>,
+    form: web::Form<super::CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&session, form.csrf.as_deref())?;
+    super::guard(&caller, &req, &["users:manage"])?;
+    let (id, actor) = (id.into_inner(), caller.actor());
+    let result = state
+        .db
+        .run(move |conn| {
+            let user = crate::db::queries::users::find_user(conn, id)?
+                .ok_or(crate::error::AppError::NotFound)?;
+            crate::manage::twofactor::reset(conn, &actor, user.id, &user.username)
+        })
+        .await;
+    let ok = "Two-factor sign-in reset; the user's sessions ended.".to_owned();
+    match result {
+        Err(crate::error::AppError::NotFound) => {
+            flash(&session, "error", "That user has no two-factor sign-in to reset.");
+        }
+        other => {
+            super::roles::flash_outcome(&session, other, ok)?;
+        }
+    }
+    Ok(see_other(&format!("/admin/users/{id}")))
+}
