@@ -38,4 +38,5 @@ mod session_csrf;
 mod sessions;
 mod throttle;
 mod token_families;
+mod twofactor;
 mod users;

@@ -180,7 +180,11 @@ pub async fn reset_form(
     let ok = "Two-factor sign-in reset; the user's sessions ended.".to_owned();
     match result {
         Err(crate::error::AppError::NotFound) => {
-            flash(&session, "error", "That user has no two-factor sign-in to reset.");
+            flash(
+                &session,
+                "error",
+                "That user has no two-factor sign-in to reset.",
+            );
         }
         other => {
             super::roles::flash_outcome(&session, other, ok)?;
