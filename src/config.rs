@@ -1,6 +1,7 @@
 //! One typed configuration read from the environment and validated once, at start.
 
 mod issuer;
+mod roles;
 
 pub use issuer::JwtAlg;
 
@@ -210,8 +211,8 @@ impl Config {
             JwtAlg::parse(get("QUIRE_JWT_ALG").as_deref()).map_err(|m| bad("QUIRE_JWT_ALG", m))?;
         let password_grant = parse_bool(&get, "QUIRE_PASSWORD_GRANT", true)?;
         let audience = get("QUIRE_AUDIENCE").unwrap_or_else(|| "quire-api".into());
-        let require_2fa =
-            parse_roles(get("QUIRE_REQUIRE_2FA")).map_err(|m| bad("QUIRE_REQUIRE_2FA", m))?;
+        let require_2fa = roles::parse_roles(get("QUIRE_REQUIRE_2FA"))
+            .map_err(|m| bad("QUIRE_REQUIRE_2FA", m))?;
 
         Ok(Self {
             database_url,
@@ -236,23 +237,6 @@ impl Config {
             require_2fa,
         })
     }
-}
-
-/// A comma-separated list of role names (blanks between commas ignored).
-fn parse_roles(raw: Option<String>) -> Result<Vec<String>, String> {
-    let mut roles = Vec::new();
-    for name in raw.iter().flat_map(|r| r.split(',')).map(str::trim) {
-        if name.is_empty() {
-            continue;
-        }
-        if !crate::authz::roles::is_valid_role_name(name) {
-            return Err(format!("`{name}` is not a valid role name"));
-        }
-        if !roles.iter().any(|r| r == name) {
-            roles.push(name.to_owned());
-        }
-    }
-    Ok(roles)
 }
 
 /// Parses `HOST:PORT`, accepting `localhost`.
@@ -383,14 +367,6 @@ mod tests {
             let err = config(&[(var, value)]).expect_err(var);
             assert_eq!(err.var, *var, "{var}={value}: {err}");
         }
-    }
-
-    #[test]
-    fn require_2fa_is_a_validated_role_list() {
-        assert!(config(&[]).unwrap().require_2fa.is_empty());
-        let c = config(&[("QUIRE_REQUIRE_2FA", " admin, editor,,admin ")]).unwrap();
-        assert_eq!(c.require_2fa, ["admin", "editor"]);
-        assert!(config(&[("QUIRE_REQUIRE_2FA", "admin,no such")]).is_err());
     }
 
     #[test]

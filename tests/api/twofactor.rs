@@ -176,8 +176,12 @@ async fn a_recovery_code_works_once(backend: Backend) {
 async fn the_password_grant_is_refused_and_disabling_needs_a_code(backend: Backend) {
     let app = spawn_app(backend).await;
     app.create_user("erin", &["user"]).await;
+    let jwt = app.token("erin", None).await.access_token;
+    let (_, pat) = crate::pats::pat(&app, &jwt, &["posts:read"]).await;
     let b = Browser::sign_in(&app, "erin", &password_of("erin")).await;
     let (_, codes) = enrol(&b).await;
+    let resp = app.get_with("/api/me", &pat).await;
+    assert_eq!(resp.status(), 200, "personal access tokens keep working");
     let pw = password_of("erin");
     let resp = app
         .token_request(&[
