@@ -1,6 +1,7 @@
 //! One typed configuration read from the environment and validated once, at start.
 
 mod issuer;
+mod roles;
 
 pub use issuer::JwtAlg;
 
@@ -99,6 +100,8 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` is believed (SPEC H6); empty: the socket peer is
     /// the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `QUIRE_REQUIRE_2FA`: holders of these roles must enrol two-factor (SPEC §12).
+    pub require_2fa: Vec<String>,
     /// Audit events older than this are pruned (SPEC H9).
     pub audit_retention_days: u32,
 }
@@ -208,6 +211,8 @@ impl Config {
             JwtAlg::parse(get("QUIRE_JWT_ALG").as_deref()).map_err(|m| bad("QUIRE_JWT_ALG", m))?;
         let password_grant = parse_bool(&get, "QUIRE_PASSWORD_GRANT", true)?;
         let audience = get("QUIRE_AUDIENCE").unwrap_or_else(|| "quire-api".into());
+        let require_2fa = roles::parse_roles(get("QUIRE_REQUIRE_2FA"))
+            .map_err(|m| bad("QUIRE_REQUIRE_2FA", m))?;
 
         Ok(Self {
             database_url,
@@ -229,6 +234,7 @@ impl Config {
             workers,
             trusted_proxies,
             audit_retention_days,
+            require_2fa,
         })
     }
 }

@@ -21,6 +21,7 @@ pub struct AppState {
     pub cache: AuthzCache,
     pub verifier: Verifier,
     session_key: Key,
+    two_factor_key: [u8; 32],
     /// Held for its `Drop`: the SQLite read pin stops with the application.
     _read_pin: Option<ReadPin>,
 }
@@ -35,6 +36,7 @@ impl AppState {
             cache: AuthzCache::new(),
             verifier: Verifier::new(config.bcrypt_cost)?,
             session_key: session_key(jwt_secret),
+            two_factor_key: crate::auth::totp::derive_key(jwt_secret),
             _read_pin: ReadPin::start(&config.database_url)?,
             config,
             db,
@@ -44,6 +46,11 @@ impl AppState {
     /// The key that signs and encrypts the session cookie.
     pub fn session_key(&self) -> &Key {
         &self.session_key
+    }
+
+    /// The key TOTP secrets are sealed with at rest (SPEC §12).
+    pub fn two_factor_key(&self) -> &[u8; 32] {
+        &self.two_factor_key
     }
 }
 

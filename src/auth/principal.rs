@@ -150,6 +150,7 @@ fn presented(req: &HttpRequest, state: &AppState) -> Result<Presented, AppError>
     match server_session::presented_hash(req) {
         Some(hash) => {
             server_session::check_api_csrf(req)?;
+            super::second_factor::check_api_while_enrolling(req)?;
             Ok(Presented::Session(hash))
         }
         None => Ok(Presented::Nothing),

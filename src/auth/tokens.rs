@@ -189,6 +189,7 @@ pub async fn password_grant(
     ip: Option<String>,
 ) -> Result<TokenResponse, AppError> {
     let (user, actor) = authenticate(state, username, password, ip).await?;
+    super::second_factor::check_password_grant(state, user.id).await?;
     let st = state.clone();
     let user_id = user.id;
     let ttl = state.config.refresh_token_ttl;

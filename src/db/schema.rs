@@ -260,6 +260,34 @@ diesel::table! {
 }
 
 diesel::joinable!(role_permissions -> roles (role_id));
+diesel::table! {
+    two_factor (user_id) {
+        user_id -> BigInt,
+        secret -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    two_factor_recovery (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        code_hash -> Text,
+    }
+}
+
+diesel::table! {
+    two_factor_pending (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        failures -> BigInt,
+    }
+}
+
 diesel::joinable!(user_roles -> roles (role_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(posts -> users (author_id));
@@ -299,4 +327,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_grants,
     oauth_families,
     signing_keys,
+    two_factor,
+    two_factor_recovery,
+    two_factor_pending,
 );

@@ -13,6 +13,7 @@ pub mod rendering;
 pub mod roles;
 pub mod scheduler;
 pub mod sessions;
+pub mod twofactor;
 pub mod users;
 
 /// Kept so `crate::manage::audit::…` and `crate::manage::Actor` paths still resolve.

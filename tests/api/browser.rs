@@ -31,6 +31,17 @@ impl Browser {
 
     /// Signs in through the login form of `app`.
     pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> Self {
+        let (b, status) = Self::try_sign_in(app, username, password).await;
+        assert_eq!(status, 303, "sign in as {username}");
+        b
+    }
+
+    /// The status the login form answers (303 signed in or sent to the code step, 401, 429).
+    pub async fn sign_in_status(app: &TestApp, username: &str, password: &str) -> u16 {
+        Self::try_sign_in(app, username, password).await.1
+    }
+
+    async fn try_sign_in(app: &TestApp, username: &str, password: &str) -> (Self, u16) {
         let b = Self::with_jar(&app.address, Arc::new(Jar::default()));
         let csrf = csrf_of(&b.page("/admin/login").await.1);
         let resp = b
@@ -44,8 +55,8 @@ impl Browser {
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), 303, "sign in as {username}");
-        b
+        let status = resp.status().as_u16();
+        (b, status)
     }
 
     pub fn url(&self, path: &str) -> String {

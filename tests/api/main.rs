@@ -44,5 +44,6 @@ mod sessions;
 mod tags;
 mod throttle;
 mod token_families;
+mod twofactor;
 mod users;
 mod workflow;

@@ -85,7 +85,7 @@ fn sqlite_and_postgres_migrations_produce_the_same_schema() {
     migrate(&lite);
     migrate(&pg);
     let (a, b) = (sqlite_shape(&lite.url), pg_shape(&pg.url));
-    assert_eq!(a.len(), 25, "{a:#?}");
+    assert_eq!(a.len(), 28, "{a:#?}");
     assert_eq!(a, b);
 }
 

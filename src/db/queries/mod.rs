@@ -19,4 +19,5 @@ pub mod settings;
 pub mod tags;
 pub mod throttle;
 pub mod tokens;
+pub mod twofactor;
 pub mod users;

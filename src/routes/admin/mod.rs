@@ -15,6 +15,8 @@ pub mod matrix;
 pub mod posts;
 pub mod review;
 pub mod roles;
+pub mod twofactor;
+pub mod twofactor_login;
 pub mod users;
 
 use actix_session::Session;
@@ -25,7 +27,10 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 
+use actix_session::SessionExt;
+
 use crate::auth::principal::Caller;
+use crate::auth::second_factor;
 use crate::auth::session::{csrf_token, take_flashes, Flash};
 use crate::error::AppError;
 
@@ -35,6 +40,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(actix_web::middleware::from_fn(sign_in_first))
             .service(login::login_form)
             .service(login::login)
+            .service(twofactor_login::code_form)
+            .service(twofactor_login::code)
+            .service(twofactor::two_factor_page)
+            .service(twofactor::confirm_form)
+            .service(twofactor::disable_form)
             .service(login::logout)
             .service(dashboard::dashboard)
             .service(account::account_page)
@@ -68,6 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(users::user_page)
             .service(users::grant_form)
             .service(users::revoke_form)
+            .service(twofactor::reset_form)
             .service(users::account_form),
     );
 }
@@ -80,6 +91,14 @@ async fn sign_in_first(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    // SPEC §12: a session that must enrol two-factor sees only the enrolment page.
+    let confined = second_factor::must_enrol(&req.get_session())
+        && !second_factor::allowed_while_enrolling(req.path());
+    if confined {
+        return Ok(req
+            .into_response(see_other(second_factor::ENROL_PAGE))
+            .map_into_right_body());
+    }
     if req.method() == Method::POST && !req.path().starts_with("/admin/login") {
         // Resolved once: the handler's own `Caller` is this one, from the request.
         if let Ok(caller) = req.extract::<Caller>().await {

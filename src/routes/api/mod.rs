@@ -55,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::update_user)
         .service(users::grant_role)
         .service(users::revoke_role)
+        .service(users::reset_two_factor)
         .service(roles::list_roles)
         .service(roles::create_role)
         .service(roles::get_role)

@@ -112,6 +112,8 @@ pub const API: &[Row] = &[
     row("PATCH", "/api/users/{id}", "/api/users/{user}", Json(r#"{"display_name":"Renamed"}"#), "member", [401, 403, 403, 200]),
     row("PUT", "/api/users/{id}/roles/{role}", "/api/users/{user}/roles/editor", Json("{}"), "member", [401, 403, 403, 201]),
     row("DELETE", "/api/users/{id}/roles/{role}", "/api/users/{user}/roles/user", Empty, "member", [401, 403, 403, 204]),
+    // The fixture user has no two-factor to reset: 404 for the holder.
+    row("DELETE", "/api/users/{id}/2fa", "/api/users/{user}/2fa", Empty, "member", [401, 403, 403, 404]),
     row("GET", "/api/roles", "/api/roles", Empty, "member", [401, 403, 403, 200]),
     row("POST", "/api/roles", "/api/roles", Json(r#"{"name":"made-{n}","permissions":["posts:read"],"inherits":[]}"#), "member", [401, 403, 403, 201]),
     row("GET", "/api/roles/{name}", "/api/roles/{role}", Empty, "member", [401, 403, 403, 200]),
@@ -163,6 +165,12 @@ pub const PAGES: &[Row] = &[
     row("GET", "/oauth/authorize", "/oauth/authorize?response_type=code&client_id=no-such-client", Empty, "bare", [400, 400, 400, 400]),
     row("POST", "/oauth/authorize", "/oauth/authorize", Form("decision=deny&client_id=no-such-client"), "bare", [303, 303, 400, 400]),
     row("POST", "/admin/account/password", "/admin/account/password", Form("current_password=wrong&password=a-long-password&password_confirm=a-long-password"), "bare", [303, 403, 303, 303]),
+    row("GET", "/admin/account/2fa", "/admin/account/2fa", Empty, "bare", [303, 200, 200, 200]),
+    row("POST", "/admin/account/2fa/confirm", "/admin/account/2fa/confirm", Form("code=000000"), "bare", [303, 403, 303, 303]),
+    row("POST", "/admin/account/2fa/disable", "/admin/account/2fa/disable", Form("code=000000"), "bare", [303, 403, 303, 303]),
+    // Without a pending sign-in the code step sends the browser back to the password.
+    row("GET", "/admin/login/2fa", "/admin/login/2fa", Empty, "bare", [303, 303, 303, 303]),
+    row("POST", "/admin/login/2fa", "/admin/login/2fa", Form("code=000000"), "bare", [403, 403, 303, 303]),
     row("GET", "/admin/posts", "/admin/posts", Empty, "bare", [303, 403, 403, 200]),
     // `member` holds `posts:publish_own`, so for admin's post the page flashes the policy's
     // refusal and redirects (303); `bare` holds no publish permission at all: 403.
@@ -188,4 +196,5 @@ pub const PAGES: &[Row] = &[
     row("POST", "/admin/users/{id}/grant", "/admin/users/{user}/grant", Form("role=editor&expires_at="), "member", [303, 403, 403, 303]),
     row("POST", "/admin/users/{id}/revoke", "/admin/users/{user}/revoke", Form("role=user"), "member", [303, 403, 403, 303]),
     row("POST", "/admin/users/{id}/{action}", "/admin/users/{user}/disable", Form(""), "member", [303, 403, 403, 303]),
+    row("POST", "/admin/users/{id}/2fa/reset", "/admin/users/{user}/2fa/reset", Form(""), "member", [303, 403, 403, 303]),
 ];

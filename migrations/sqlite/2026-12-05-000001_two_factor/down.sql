@@ -1,0 +1,3 @@
+DROP TABLE two_factor_pending;
+DROP TABLE two_factor_recovery;
+DROP TABLE two_factor;
