@@ -1,27 +1,27 @@
-//! Browser tests: the admin flow in headless Chromium (Debian's `/usr/bin/chromium`),
+//! Browser tests: the admin flow and the blog's story (SPEC §10) in headless Chromium (Debian's `/usr/bin/chromium`),
 //! driven by Playwright for Python (installed from PyPI into a venv under target/; no
 //! browser download). `scripts/test` installs Chromium when it is missing.
 
 use std::process::Command;
 
-use crate::helpers::{spawn_app, venv_python, Backend, ADMIN_PASSWORD};
+use crate::helpers::{password_of, spawn_app, venv_python, Backend, TestApp, ADMIN_PASSWORD};
 
-async fn admin_creates_grants_sees_and_revokes_a_role_in_a_browser(backend: Backend) {
+/// Runs `tests/e2e/{script}` with `args` (then a screenshot directory) in the venv's
+/// Python, failing the test with its output unless it succeeds.
+async fn run_browser_script(backend: Backend, script: &str, args: Vec<String>) {
     assert!(
         std::path::Path::new("/usr/bin/chromium").exists(),
         "browser tests need Debian's chromium: run ./scripts/test, which installs it"
     );
     let python = venv_python();
-    let app = spawn_app(backend).await;
-    app.create_user("erin", &["user"]).await;
+    let stem = script.trim_end_matches(".py");
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("e2e-{backend:?}").to_lowercase());
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/admin_flow.py");
-    let address = app.address.clone();
+        .join(format!("e2e-{stem}-{backend:?}").to_lowercase());
+    let script = format!("{}/tests/e2e/{script}", env!("CARGO_MANIFEST_DIR"));
     let out = tokio::task::spawn_blocking(move || {
         Command::new(python)
             .arg(script)
-            .args([address.as_str(), ADMIN_PASSWORD, "erin"])
+            .args(args)
             .arg(&shots)
             .output()
             .expect("run the browser test")
@@ -34,6 +34,13 @@ async fn admin_creates_grants_sees_and_revokes_a_role_in_a_browser(backend: Back
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+async fn admin_creates_grants_sees_and_revokes_a_role_in_a_browser(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_user("erin", &["user"]).await;
+    let args = vec![app.address.clone(), ADMIN_PASSWORD.into(), "erin".into()];
+    run_browser_script(backend, "admin_flow.py", args).await;
     // The grant and the revocation went through the same audited operations as the API.
     let audit = app.audit_actions().await;
     for action in ["role.create", "role.grant", "role.revoke"] {
@@ -46,4 +53,54 @@ async fn admin_creates_grants_sees_and_revokes_a_role_in_a_browser(backend: Back
     }
 }
 
-both_backends!(admin_creates_grants_sees_and_revokes_a_role_in_a_browser);
+/// SPEC §10 in a browser: a contributor writes and submits, an editor sends back, the
+/// contributor fixes and resubmits, the editor schedules, the scheduler publishes (on /,
+/// the feed and the tag page), a reader comments and a moderator deletes the comment.
+async fn a_post_goes_from_draft_through_review_to_the_blog_in_a_browser(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let people = [
+        ("con", "contributor"),
+        ("ed", "editor"),
+        ("rea", "user"),
+        ("mod", "moderator"),
+    ];
+    for (name, role) in people {
+        app.create_user(name, &[role]).await;
+    }
+    let passwords = people
+        .iter()
+        .map(|(name, _)| format!("{name}={}", password_of(name)))
+        .collect::<Vec<_>>()
+        .join(",");
+    run_browser_script(
+        backend,
+        "blog_story.py",
+        vec![app.address.clone(), passwords],
+    )
+    .await;
+    // Each step went through the audited workflow, the publication in the scheduler's name.
+    let audit = app.audit_actions().await;
+    for (actor, action) in [
+        ("ed", "post.schedule"),
+        ("scheduler", "post.publish"),
+        ("mod", "comment.delete"),
+    ] {
+        assert!(
+            audit.iter().any(|(a, act, _)| a == actor && act == action),
+            "{actor} {action}: {audit:?}"
+        );
+    }
+    assert_published_once(&app).await;
+}
+
+/// Exactly one `post.publish` event: the scheduler published the post once.
+async fn assert_published_once(app: &TestApp) {
+    let audit = app.audit_actions().await;
+    let publishes = audit.iter().filter(|(_, act, _)| act == "post.publish");
+    assert_eq!(publishes.count(), 1, "{audit:?}");
+}
+
+both_backends!(
+    admin_creates_grants_sees_and_revokes_a_role_in_a_browser,
+    a_post_goes_from_draft_through_review_to_the_blog_in_a_browser,
+);
