@@ -98,7 +98,7 @@ async fn xss_payloads_never_survive_in_body_html(backend: Backend) {
         let slug = post["slug"].as_str().unwrap();
         let page = app.get(&format!("/p/{slug}")).await.text().await.unwrap();
         let start = page
-            .find("class=\"post-body\"")
+            .find("class=\"post-body")
             .expect("the body on the page");
         let shown = &page[start..];
         let shown = &shown[..shown.find("</article>").unwrap_or(shown.len())];

@@ -116,7 +116,11 @@ async fn enrolment_then_sign_in_with_a_code_once(backend: Backend) {
     // The confirming code's step is used; the next step's code signs in.
     let next = code(&secret, 1);
     let (signed, status, location) = sign_in_with(&app, "erin", &next).await;
-    assert_eq!((status, location.as_str()), (303, "/admin"));
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/"),
+        "a reader lands on the blog"
+    );
     assert_eq!(signed.me().await.as_deref(), Some("erin"));
     // The same code again: refused (replay in its window).
     let (replayed, status, _) = sign_in_with(&app, "erin", &next).await;

@@ -10,12 +10,11 @@ use serde::Deserialize;
 use super::{render, see_other, CsrfForm, Layout, PageError};
 use crate::auth::client_addr;
 use crate::auth::principal::Caller;
-use crate::auth::second_factor;
-use crate::auth::server_session::{sign_in, sign_out};
-use crate::auth::session::{check_csrf, flash};
+use crate::auth::server_session::sign_out;
+use crate::auth::session::check_csrf;
 use crate::auth::tokens::authenticate;
 use crate::error::AppError;
-use crate::routes::public::account::{landing, local_next};
+use crate::routes::public::account::{after_password, local_next};
 use crate::startup::State;
 
 #[derive(Template)]
@@ -74,17 +73,7 @@ pub async fn login(
     match authenticate(&state, &username, form.password.unwrap_or_default(), ip).await {
         Ok((user, actor)) => {
             // SPEC §12: with two-factor on, the password only starts the sign-in.
-            if second_factor::enrolled(&state, user.id).await? {
-                second_factor::begin_pending(&state, &session, user.id, next).await?;
-                return Ok(see_other(super::twofactor_login::CODE_PAGE));
-            }
-            sign_in(&state, &req, &session, user.id, actor).await?;
-            let next = second_factor::after_sign_in(&state, &session, user.id, next).await?;
-            flash(&session, "ok", format!("Signed in as {}.", user.username));
-            let to = match next.is_empty() {
-                true => landing(&state, user.id).await?,
-                false => next,
-            };
+            let to = after_password(&state, &req, &session, &user, actor, next).await?;
             Ok(see_other(&to))
         }
         Err(e @ (AppError::OAuth { .. } | AppError::RateLimited { .. })) => {

@@ -69,7 +69,8 @@ pub async fn code(
             sign_in(&state, &req, &session, user_id, actor).await?;
             let next = second_factor::after_sign_in(&state, &session, user_id, next).await?;
             flash(&session, "ok", format!("Signed in as {username}."));
-            Ok(see_other(&next))
+            let to = crate::routes::public::account::land(&state, user_id, next).await?;
+            Ok(see_other(&to))
         }
         CodeOutcome::Wrong { left } => {
             let mut resp = render(&CodePage {

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::Reader;
 use crate::auth::principal::Caller;
+use crate::auth::second_factor;
 use crate::auth::server_session::{sign_in, sign_out};
 use crate::auth::session::{check_csrf, csrf_token, flash, safe_next};
 use crate::auth::{client_addr, throttle, tokens::authenticate};
@@ -85,12 +86,7 @@ pub async fn login(
     let ip = client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string());
     match authenticate(&state, &username, form.password.unwrap_or_default(), ip).await {
         Ok((user, actor)) => {
-            sign_in(&state, &req, &session, user.id, actor).await?;
-            flash(&session, "ok", format!("Signed in as {}.", user.username));
-            let to = match next.is_empty() {
-                true => landing(&state, user.id).await?,
-                false => next,
-            };
+            let to = after_password(&state, &req, &session, &user, actor, next).await?;
             Ok(see_other(&to))
         }
         Err(e @ (AppError::OAuth { .. } | AppError::RateLimited { .. })) => {
@@ -117,6 +113,35 @@ pub async fn login(
 
 /// Where a sign-in without `next` lands: staff (anyone holding a permission only the admin
 /// pages use) on `/admin`, contributors and authors on their own posts, readers on `/`.
+/// After the right password, for `/login` and `/admin/login` alike: with two-factor on,
+/// the pending sign-in and its code page (SPEC §12: not signed in yet); else the session,
+/// the enrolment requirement, and where to land (`next`, or by role).
+pub async fn after_password(
+    state: &State,
+    req: &HttpRequest,
+    session: &Session,
+    user: &crate::db::models::User,
+    actor: Actor,
+    next: String,
+) -> Result<String, AppError> {
+    if second_factor::enrolled(state, user.id).await? {
+        second_factor::begin_pending(state, session, user.id, next).await?;
+        return Ok(crate::routes::admin::twofactor_login::CODE_PAGE.to_owned());
+    }
+    sign_in(state, req, session, user.id, actor).await?;
+    flash(session, "ok", format!("Signed in as {}.", user.username));
+    let next = second_factor::after_sign_in(state, session, user.id, next).await?;
+    land(state, user.id, next).await
+}
+
+/// `next` when there is one, else the landing page of the user's roles.
+pub async fn land(state: &State, user_id: i64, next: String) -> Result<String, AppError> {
+    match next.is_empty() {
+        true => landing(state, user_id).await,
+        false => Ok(next),
+    }
+}
+
 pub async fn landing(state: &State, user_id: i64) -> Result<String, AppError> {
     let st = state.clone();
     let entry = state

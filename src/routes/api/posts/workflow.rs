@@ -87,7 +87,8 @@ pub async fn publish_post(
 #[schema(as = RejectBody)]
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
-    /// What the author should change; shown to them as `review_note`.
+    // What the author should change; shown to them as `review_note`. (No doc comment: a
+    // description here would wrap the inline schema in a conflicting `allOf`.)
     #[schema(inline)]
     note: ReviewNote,
 }
