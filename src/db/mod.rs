@@ -4,11 +4,14 @@
 //! (blocking work on actix's blocking pool), [`Db::read`] (reads that may run again) and
 //! the transaction helpers here.
 
+mod migrate;
 pub mod models;
 pub mod queries;
 pub mod read_pin;
 pub mod schema;
 pub mod time;
+
+pub use migrate::run_migrations;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +23,6 @@ use diesel::connection::{
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseUrl;
 use crate::error::AppError;
@@ -49,9 +51,6 @@ pub enum DbConn {
 
 pub type DbPool = Pool<Manager>;
 pub type PooledConn = PooledConnection<Manager>;
-
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// SQLite waits this long for a lock before answering "database is locked".
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 15_000;
@@ -324,28 +323,6 @@ fn read_again<T>(
         }
         tracing::warn!("a pooled PostgreSQL connection was closed; reading again on another");
     }
-}
-
-/// Applies pending migrations for the connection's backend; returns their names.
-pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, anyhow::Error> {
-    let applied = match conn {
-        // Several instances may start at once on one file: the write lock (BEGIN IMMEDIATE)
-        // serializes them, so the later one finds the migrations applied.
-        DbConn::Sqlite(c) => c.immediate_transaction(|c| {
-            c.run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|v| v.iter().map(ToString::to_string).collect())
-        }),
-        DbConn::Postgres(c) => {
-            // Several instances may start at once against one database: serialize them.
-            c.batch_execute("SELECT pg_advisory_lock(7175726965)")?;
-            let result = c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.iter().map(ToString::to_string).collect());
-            c.batch_execute("SELECT pg_advisory_unlock(7175726965)")?;
-            result
-        }
-    };
-    applied.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
 }
 
 /// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is
