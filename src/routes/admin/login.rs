@@ -8,13 +8,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{render, see_other, CsrfForm, Layout, PageError};
-use crate::auth::client_addr;
 use crate::auth::principal::Caller;
 use crate::auth::server_session::sign_out;
 use crate::auth::session::check_csrf;
-use crate::auth::tokens::authenticate;
-use crate::error::AppError;
-use crate::routes::public::account::{after_password, local_next};
+use crate::routes::public::account::{local_next, password_step, LoginForm, PasswordStep};
 use crate::startup::State;
 
 #[derive(Template)]
@@ -49,14 +46,6 @@ pub async fn login_form(
     })
 }
 
-#[derive(Debug, Deserialize)]
-pub struct LoginForm {
-    username: Option<String>,
-    password: Option<String>,
-    csrf: Option<String>,
-    next: Option<String>,
-}
-
 #[post("/login")]
 pub async fn login(
     state: State,
@@ -65,32 +54,24 @@ pub async fn login(
     session: Session,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
-    let form = form.into_inner();
-    check_csrf(&session, form.csrf.as_deref())?;
-    let username = form.username.unwrap_or_default();
-    let next = local_next(form.next.as_deref());
-    let ip = client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string());
-    match authenticate(&state, &username, form.password.unwrap_or_default(), ip).await {
-        Ok((user, actor)) => {
-            // SPEC §12: with two-factor on, the password only starts the sign-in.
-            let to = after_password(&state, &req, &session, &user, actor, next).await?;
-            Ok(see_other(&to))
-        }
-        Err(e @ (AppError::OAuth { .. } | AppError::RateLimited { .. })) => {
-            let status = e.status_code_for_page();
+    // SPEC §12: with two-factor on, the password only starts the sign-in.
+    match password_step(&state, &req, &session, form.into_inner()).await? {
+        PasswordStep::Go(to) => Ok(see_other(&to)),
+        PasswordStep::Refused {
+            username,
+            next,
+            message,
+            status,
+        } => {
             let mut resp = render(&LoginPage {
                 layout: Layout::new("Sign in", &caller, &session),
                 next,
                 username,
-                error: Some(match &e {
-                    AppError::RateLimited { .. } => e.message(),
-                    _ => "Invalid username or password, or the account is disabled.".into(),
-                }),
+                error: Some(message),
             })?;
             *resp.status_mut() = status;
             Ok(resp)
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -106,14 +87,4 @@ pub async fn logout(
     sign_out(&state, &caller, identity).await?;
     // Staff and readers alike land on the blog (SPEC §10).
     Ok(see_other("/"))
-}
-
-impl AppError {
-    /// The status a re-rendered login page answers with.
-    fn status_code_for_page(&self) -> actix_web::http::StatusCode {
-        match self {
-            AppError::RateLimited { .. } => actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-            _ => actix_web::http::StatusCode::UNAUTHORIZED,
-        }
-    }
 }

@@ -3,6 +3,7 @@
 
 use actix_identity::Identity;
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -64,12 +65,61 @@ pub async fn login_form(
     })
 }
 
+/// The sign-in form of `/login` and `/admin/login`.
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     username: Option<String>,
     password: Option<String>,
     csrf: Option<String>,
     next: Option<String>,
+}
+
+/// What the password step of a sign-in form came to.
+pub enum PasswordStep {
+    /// Go here now: `next`, the landing page, or the two-factor code page.
+    Go(String),
+    /// Refused: the form again, with the name typed, `next`, why, and the status.
+    Refused {
+        username: String,
+        next: String,
+        message: String,
+        status: StatusCode,
+    },
+}
+
+/// The password step of both sign-in forms (CSRF, the throttled check, then
+/// [`after_password`]).
+pub async fn password_step(
+    state: &State,
+    req: &HttpRequest,
+    session: &Session,
+    form: LoginForm,
+) -> Result<PasswordStep, AppError> {
+    check_csrf(session, form.csrf.as_deref())?;
+    let username = form.username.unwrap_or_default();
+    let next = local_next(form.next.as_deref());
+    let ip = client_addr::of_request(req, &state.config.trusted_proxies).map(|a| a.to_string());
+    match authenticate(state, &username, form.password.unwrap_or_default(), ip).await {
+        Ok((user, actor)) => Ok(PasswordStep::Go(
+            after_password(state, req, session, &user, actor, next).await?,
+        )),
+        Err(e @ (AppError::OAuth { .. } | AppError::RateLimited { .. })) => {
+            let (message, status) = match &e {
+                AppError::RateLimited { .. } => (e.message(), StatusCode::TOO_MANY_REQUESTS),
+                _ => (
+                    "Invalid username or password, or the account is disabled.".into(),
+                    StatusCode::UNAUTHORIZED,
+                ),
+            };
+            Ok(PasswordStep::Refused {
+                username,
+                next,
+                message,
+                status,
+            })
+        }
+        Err(other) => Err(other),
+    }
 }
 
 #[post("/login")]
@@ -79,40 +129,28 @@ pub async fn login(
     session: Session,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
-    let form = form.into_inner();
-    check_csrf(&session, form.csrf.as_deref())?;
-    let username = form.username.unwrap_or_default();
-    let next = local_next(form.next.as_deref());
-    let ip = client_addr::of_request(&req, &state.config.trusted_proxies).map(|a| a.to_string());
-    match authenticate(&state, &username, form.password.unwrap_or_default(), ip).await {
-        Ok((user, actor)) => {
-            let to = after_password(&state, &req, &session, &user, actor, next).await?;
-            Ok(see_other(&to))
-        }
-        Err(e @ (AppError::OAuth { .. } | AppError::RateLimited { .. })) => {
+    match password_step(&state, &req, &session, form.into_inner()).await? {
+        PasswordStep::Go(to) => Ok(see_other(&to)),
+        PasswordStep::Refused {
+            username,
+            next,
+            message,
+            status,
+        } => {
             let mut resp = render(&LoginPage {
                 reader: Reader::anonymous(),
                 csrf: csrf_token(&session),
                 next,
                 username,
-                error: Some(match &e {
-                    AppError::RateLimited { .. } => e.message(),
-                    _ => "Invalid username or password, or the account is disabled.".into(),
-                }),
+                error: Some(message),
                 registration_open: state.config.registration == Registration::Open,
             })?;
-            *resp.status_mut() = match e {
-                AppError::RateLimited { .. } => actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-                _ => actix_web::http::StatusCode::UNAUTHORIZED,
-            };
+            *resp.status_mut() = status;
             Ok(resp)
         }
-        Err(other) => Err(other.into()),
     }
 }
 
-/// Where a sign-in without `next` lands: staff (anyone holding a permission only the admin
-/// pages use) on `/admin`, contributors and authors on their own posts, readers on `/`.
 /// After the right password, for `/login` and `/admin/login` alike: with two-factor on,
 /// the pending sign-in and its code page (SPEC §12: not signed in yet); else the session,
 /// the enrolment requirement, and where to land (`next`, or by role).
@@ -142,6 +180,8 @@ pub async fn land(state: &State, user_id: i64, next: String) -> Result<String, A
     }
 }
 
+/// Where a sign-in without `next` lands: staff (anyone holding a permission only the admin
+/// pages use) on `/admin`, contributors and authors on their own posts, readers on `/`.
 pub async fn landing(state: &State, user_id: i64) -> Result<String, AppError> {
     let st = state.clone();
     let entry = state
