@@ -5,7 +5,8 @@
 //! records it in one serialized step (a named lock on PostgreSQL, `BEGIN IMMEDIATE` on
 //! SQLite), so a hundred guesses sent at once are counted one after the other and only the
 //! first few get to bcrypt. A reserved attempt is *pending* until its check settles it:
-//! [`login_failed`] makes it a failure, [`login_succeeded`] forgives the pair. A request
+//! [`login_failed`] makes it a failure, [`login_succeeded`] forgives the pair (a right
+//! password of an account with two-factor forgives nothing: [`password_right`]). A request
 //! that finds a limit reached only because of pending attempts is not refused but told to
 //! wait ([`admitted`] polls): if they were right, the pair is forgiven and it goes ahead
 //! (parallel sign-ins with the right password all succeed); if they were guesses, they
@@ -123,11 +124,32 @@ where
     }
 }
 
-/// The attempt proved the password: it does not count, and neither do the earlier
-/// failures of the same account from the same address.
+/// The attempt completed a sign-in (the password of an account without two-factor, or a
+/// right code): it does not count, and neither do the earlier failures of the same account
+/// from the same address, wrong passwords and wrong codes alike.
 pub fn login_succeeded(conn: &mut DbConn, account: &str, address: &str) -> Result<(), AppError> {
     q::delete_pair(conn, LOGIN, account, address)?;
     Ok(())
+}
+
+/// The attempt's password was right. Without two-factor that completes the sign-in
+/// ([`login_succeeded`]). With two-factor (`code_follows`) it is only the first half: the
+/// attempt does not count, but nothing is forgiven, so the pair's wrong passwords and wrong
+/// codes stay until a right code completes the sign-in. Were the password to forgive them,
+/// whoever holds it could guess codes without limit, four per sign-in (SPEC §12, H4).
+pub fn password_right(
+    conn: &mut DbConn,
+    attempt: Attempt,
+    account: &str,
+    address: &str,
+    code_follows: bool,
+) -> Result<(), AppError> {
+    if code_follows {
+        q::delete_event(conn, attempt.0)?;
+        Ok(())
+    } else {
+        login_succeeded(conn, account, address)
+    }
 }
 
 /// The attempt's password was wrong (or its account unusable): it counts as a failure.

@@ -9,7 +9,7 @@ use super::families::end_family;
 use super::throttle;
 use crate::authz::permission::{check_in_catalog, parse_scope};
 use crate::authz::PermissionSet;
-use crate::db::queries::{tokens as token_q, users as user_q};
+use crate::db::queries::{tokens as token_q, twofactor as twofactor_q, users as user_q};
 use crate::db::{now, write_tx};
 use crate::error::AppError;
 use crate::manage::audit::{record, Outcome};
@@ -103,8 +103,9 @@ fn issue(
 
 /// Checks a username and password (throttled, constant-shape failures, audited), for the
 /// token endpoint and the admin login form alike. The attempt is counted before the
-/// password is checked (SPEC H4). Errors are RFC 6749 `invalid_grant`, 429, or 503 when
-/// the password queue is full.
+/// password is checked (SPEC H4); a right password forgives the pair's failures only when
+/// the account has no two-factor ([`throttle::password_right`]). Errors are RFC 6749
+/// `invalid_grant`, 429, or 503 when the password queue is full.
 pub async fn authenticate(
     state: &actix_web::web::Data<AppState>,
     username: &str,
@@ -155,9 +156,13 @@ pub async fn authenticate(
             return Err(oauth("invalid_grant", BAD_CREDENTIALS));
         }
     };
+    let id = user.id;
     state
         .db
-        .run(move |c| throttle::login_succeeded(c, &account, &address))
+        .run(move |c| {
+            let code_follows = twofactor_q::is_enrolled(c, id)?;
+            throttle::password_right(c, attempt, &account, &address, code_follows)
+        })
         .await?;
     if user.disabled {
         audit(state, actor, "login", Outcome::Failure, "account disabled").await?;

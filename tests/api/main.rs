@@ -45,5 +45,6 @@ mod tags;
 mod throttle;
 mod token_families;
 mod twofactor;
+mod twofactor_throttle;
 mod users;
 mod workflow;

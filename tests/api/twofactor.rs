@@ -8,7 +8,7 @@ use crate::helpers::{password_of, spawn_app, spawn_app_with, Backend, TestApp};
 use crate::pages::csrf_of;
 
 /// The code an authenticator app shows `steps` steps from now.
-fn code(secret_b32: &str, steps: i64) -> String {
+pub fn code(secret_b32: &str, steps: i64) -> String {
     let secret = Secret::try_from_base32(secret_b32).unwrap();
     let totp = Builder::new()
         .with_secret(secret)
@@ -19,7 +19,7 @@ fn code(secret_b32: &str, steps: i64) -> String {
     totp.generate(u64::try_from(now).unwrap()).to_string()
 }
 
-fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let from = html
         .find(start)
         .unwrap_or_else(|| panic!("{start} in {html}"))
@@ -29,7 +29,7 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 }
 
 /// Posts a form with the CSRF token of `from`: status, `Location` and body.
-async fn post(
+pub async fn post(
     b: &Browser,
     from: &str,
     action: &str,
@@ -54,7 +54,7 @@ async fn post(
 }
 
 /// Enrols `name` (signed in as `b`): the secret and the ten recovery codes.
-async fn enrol(b: &Browser) -> (String, Vec<String>) {
+pub async fn enrol(b: &Browser) -> (String, Vec<String>) {
     let (status, page) = b.page("/admin/account/2fa").await;
     assert_eq!(status, 200);
     assert!(page.contains("<svg"), "inline SVG QR code");
@@ -81,7 +81,7 @@ async fn enrol(b: &Browser) -> (String, Vec<String>) {
 }
 
 /// Password, then the code step: returns the browser and the status of the code POST.
-async fn sign_in_with(app: &TestApp, name: &str, second: &str) -> (Browser, u16, String) {
+pub async fn sign_in_with(app: &TestApp, name: &str, second: &str) -> (Browser, u16, String) {
     let b = Browser::sign_in(app, name, &password_of(name)).await;
     assert_eq!(b.me().await, None, "not signed in before the code");
     assert_eq!(b.page("/admin/login/2fa").await.0, 200);

@@ -9,7 +9,7 @@ use crate::auth::password;
 use crate::auth::principal::Caller;
 use crate::auth::throttle;
 use crate::authz::{check_user, UserAction};
-use crate::db::queries::users as user_q;
+use crate::db::queries::{twofactor as twofactor_q, users as user_q};
 use crate::domain::{DisplayName, Email};
 use crate::error::{AppError, FieldErrors};
 use crate::manage::users::AccountChanges;
@@ -147,9 +147,13 @@ pub(crate) async fn check_current_password(
     let checked = state.verifier.verify(given, stored).await;
     let settle = match checked {
         Ok(true) => {
+            // As at sign-in: with two-factor, only a right code forgives the pair.
             return state
                 .db
-                .run(move |c| throttle::login_succeeded(c, &account, &address))
+                .run(move |c| {
+                    let code_follows = twofactor_q::is_enrolled(c, id)?;
+                    throttle::password_right(c, attempt, &account, &address, code_follows)
+                })
                 .await;
         }
         Ok(false) => throttle::login_failed,
