@@ -1,6 +1,7 @@
-//! Browser tests: the admin flow and the blog's story (SPEC §10) in headless Chromium (Debian's `/usr/bin/chromium`),
-//! driven by Playwright for Python (installed from PyPI into a venv under target/; no
-//! browser download). `scripts/test` installs Chromium when it is missing.
+//! Browser tests: the admin flow, the blog's story (SPEC §10) and two-factor sign-in (§12)
+//! in headless Chromium (Debian's `/usr/bin/chromium`), driven by Playwright for Python
+//! (installed from PyPI into a venv under target/; no browser download). `scripts/test`
+//! installs Chromium when it is missing.
 
 use std::process::Command;
 
@@ -93,6 +94,25 @@ async fn a_post_goes_from_draft_through_review_to_the_blog_in_a_browser(backend:
     assert_published_once(&app).await;
 }
 
+/// SPEC §12 in a browser: a staff user enrols (the code computed from `#totp-secret` as an
+/// authenticator app would), signs in with password + code, then with a recovery code, and
+/// is refused when using that recovery code a second time.
+async fn staff_enrol_and_sign_in_with_a_code_then_a_recovery_code_once_in_a_browser(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    app.create_user("sam", &["editor"]).await;
+    let args = vec![app.address.clone(), "sam".into(), password_of("sam")];
+    run_browser_script(backend, "two_factor.py", args).await;
+    let audit = app.audit_actions().await;
+    assert!(
+        audit
+            .iter()
+            .any(|(a, act, _)| a == "sam" && act == "user.2fa_enable"),
+        "{audit:?}"
+    );
+}
+
 /// Exactly one `post.publish` event: the scheduler published the post once.
 async fn assert_published_once(app: &TestApp) {
     let audit = app.audit_actions().await;
@@ -103,4 +123,5 @@ async fn assert_published_once(app: &TestApp) {
 both_backends!(
     admin_creates_grants_sees_and_revokes_a_role_in_a_browser,
     a_post_goes_from_draft_through_review_to_the_blog_in_a_browser,
+    staff_enrol_and_sign_in_with_a_code_then_a_recovery_code_once_in_a_browser,
 );

@@ -1,8 +1,8 @@
 //! The Python tools some tests drive.
 
 /// A Python venv (made once per run under target/, from PyPI) with the tools the suite
-/// drives: openapi-spec-validator, schemathesis, and Playwright (which uses Debian's
-/// Chromium, never a downloaded browser).
+/// drives: openapi-spec-validator, schemathesis, Playwright (which uses Debian's Chromium,
+/// never a downloaded browser) and pyotp (the browser tests' authenticator app).
 pub fn venv_python() -> &'static str {
     static PYTHON: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     PYTHON.get_or_init(|| {
@@ -12,7 +12,7 @@ pub fn venv_python() -> &'static str {
         let ready = Command::new(&python)
             .args([
                 "-c",
-                "import openapi_spec_validator, playwright, schemathesis",
+                "import openapi_spec_validator, playwright, pyotp, schemathesis",
             ])
             .status()
             .is_ok_and(|s| s.success());
@@ -35,6 +35,7 @@ pub fn venv_python() -> &'static str {
                     "--quiet",
                     "openapi-spec-validator==0.9.0",
                     "playwright==1.65.2",
+                    "pyotp==2.12.0",
                     "schemathesis==4.32.5",
                 ])
                 .status()
