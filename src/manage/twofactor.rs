@@ -1,6 +1,6 @@
 //! Two-factor changes (SPEC §12), each one transaction with its audit event: confirming an
 //! enrolment (which ends the user's other sessions), using a code or a recovery code once,
-//! disabling, and an administrator's reset (which ends every session of the user).
+//! new recovery codes, disabling, and an administrator's reset (which ends every session of the user).
 
 use super::Actor;
 use crate::audit::{record, Outcome};
@@ -100,6 +100,33 @@ pub fn disable(
             username,
             Outcome::Success,
             "",
+        )?;
+        Ok(())
+    })
+}
+
+/// The user replaces their recovery codes (after presenting a factor): the old ones stop
+/// working, audited `user.2fa_recovery_codes`. 404 when two-factor is off.
+pub fn replace_recovery_codes(
+    conn: &mut DbConn,
+    actor: &Actor,
+    user_id: i64,
+    username: &str,
+    hashes: &[String],
+) -> Result<(), AppError> {
+    write_tx(conn, |conn| {
+        if !q::is_enrolled(conn, user_id)? {
+            return Err(AppError::NotFound);
+        }
+        q::replace_recovery_codes(conn, user_id, hashes)?;
+        let detail = format!("new recovery codes: {}", hashes.len());
+        record(
+            conn,
+            actor,
+            "user.2fa_recovery_codes",
+            username,
+            Outcome::Success,
+            &detail,
         )?;
         Ok(())
     })

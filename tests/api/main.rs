@@ -45,6 +45,7 @@ mod tags;
 mod throttle;
 mod token_families;
 mod twofactor;
+mod twofactor_recovery;
 mod twofactor_throttle;
 mod users;
 mod workflow;

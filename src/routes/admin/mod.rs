@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(twofactor::two_factor_page)
             .service(twofactor::confirm_form)
             .service(twofactor::disable_form)
+            .service(twofactor::recovery_codes_form)
             .service(login::logout)
             .service(dashboard::dashboard)
             .service(account::account_page)

@@ -1,6 +1,6 @@
 //! `/admin/account/2fa` (SPEC §12): enrolling TOTP (QR code, otpauth URI, base32 secret),
-//! confirming it with one code (then the recovery codes, shown once), and turning it off
-//! with a current code or a recovery code.
+//! confirming it with one code (then the recovery codes, shown once); making new recovery
+//! codes and turning it off, each with a current code or a recovery code.
 
 use actix_session::Session;
 use actix_web::{get, post, web, HttpResponse};
@@ -13,7 +13,9 @@ use crate::auth::principal::Caller;
 use crate::auth::second_factor::{self, ENROL_PAGE};
 use crate::auth::session::{check_csrf, flash};
 use crate::auth::totp::{self, Enrolment};
-use crate::manage::twofactor::{confirm_enrolment, disable, start_enrolment, Confirmation};
+use crate::manage::twofactor::{
+    confirm_enrolment, disable, replace_recovery_codes, start_enrolment, Confirmation,
+};
 use crate::startup::State;
 
 #[derive(Template)]
@@ -28,6 +30,7 @@ struct TwoFactorPage {
 #[template(path = "admin/twofactor_codes.html")]
 struct RecoveryCodesPage {
     layout: Layout,
+    heading: &'static str,
     codes: Vec<String>,
 }
 
@@ -114,6 +117,7 @@ pub async fn confirm_form(
     second_factor::enrolled_now(&session);
     render(&RecoveryCodesPage {
         layout: Layout::new("Recovery codes", &caller, &session),
+        heading: "Two-factor sign-in is on",
         codes,
     })
 }
@@ -154,6 +158,45 @@ pub async fn disable_form(
         .await?;
     flash(&session, "ok", "Two-factor sign-in is off.");
     Ok(see_other("/admin/account"))
+}
+
+/// `POST /admin/account/2fa/recovery-codes`: with a current code or a recovery code
+/// (checked and throttled as at sign-in), ten new recovery codes replace the old ones and
+/// are shown, this once.
+#[post("/account/2fa/recovery-codes")]
+pub async fn recovery_codes_form(
+    state: State,
+    caller: Caller,
+    session: Session,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, PageError> {
+    let user = signed_in(&caller)?;
+    check_csrf(&session, form.csrf.as_deref())?;
+    let ip = caller.ip.map(|a| a.to_string());
+    let code = form.code.as_deref().unwrap_or("");
+    if !second_factor::check_code(&state, user.id, &user.username, code, ip.as_deref()).await? {
+        flash(
+            &session,
+            "error",
+            "That code is not right (or was already used); the recovery codes are unchanged.",
+        );
+        return Ok(see_other(ENROL_PAGE));
+    }
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<String> = codes
+        .iter()
+        .filter_map(|c| totp::recovery_hash(c))
+        .collect();
+    let actor = caller.actor();
+    state
+        .db
+        .run(move |c| replace_recovery_codes(c, &actor, user.id, &user.username, &hashes))
+        .await?;
+    render(&RecoveryCodesPage {
+        layout: Layout::new("Recovery codes", &caller, &session),
+        heading: "New recovery codes",
+        codes,
+    })
 }
 
 /// `POST /admin/users/{id}/2fa/reset`: the page version of `DELETE /api/users/{id}/2fa`.

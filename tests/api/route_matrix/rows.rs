@@ -168,6 +168,7 @@ pub const PAGES: &[Row] = &[
     row("GET", "/admin/account/2fa", "/admin/account/2fa", Empty, "bare", [303, 200, 200, 200]),
     row("POST", "/admin/account/2fa/confirm", "/admin/account/2fa/confirm", Form("code=000000"), "bare", [303, 403, 303, 303]),
     row("POST", "/admin/account/2fa/disable", "/admin/account/2fa/disable", Form("code=000000"), "bare", [303, 403, 303, 303]),
+    row("POST", "/admin/account/2fa/recovery-codes", "/admin/account/2fa/recovery-codes", Form("code=000000"), "bare", [303, 403, 303, 303]),
     // Without a pending sign-in the code step sends the browser back to the password.
     row("GET", "/admin/login/2fa", "/admin/login/2fa", Empty, "bare", [303, 303, 303, 303]),
     row("POST", "/admin/login/2fa", "/admin/login/2fa", Form("code=000000"), "bare", [403, 403, 303, 303]),
