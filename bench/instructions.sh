@@ -8,8 +8,8 @@
 # Seeds 1,000 users and 10,000 posts, starts the release server under callgrind with
 # instrumentation off, warms it up with wrk, then counts only while one client sends
 # REQUESTS sequential requests (keep-alive) of each kind as user0007 (role `user`, scope
-# posts:read). Prints instructions per request, user space only (the kernel's share is not
-# counted). Under valgrind SHA-256 runs without the CPU's SHA instructions, so token
+# posts:read): with a JWT, and the single read with a personal access token of that scope.
+# Prints instructions per request, user space only (the kernel's share is not counted). Under valgrind SHA-256 runs without the CPU's SHA instructions, so token
 # hashing weighs more here than on the real CPU. Needs valgrind (apt-get install valgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,9 @@ base=http://127.0.0.1:18506
 # A token from a normal run first: bcrypt under valgrind takes minutes.
 start_server "$base/healthz" -- "$QUIRE_BIN" serve --bind 127.0.0.1:18506
 token=$(quire_token "$base" user0007 posts:read)
+pat=$(curl -sf -X POST "$base/api/tokens" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  -d '{"name":"bench","scopes":["posts:read"],"expires_in_days":1}' \
+  | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
 stop_server
 
 export QUIRE_WORKERS=2
@@ -30,12 +33,13 @@ start_server "$base/healthz" -- valgrind --tool=callgrind --instr-atstart=no \
   --callgrind-out-file="$PWD/$OUT/callgrind.out" "$QUIRE_BIN" serve --bind 127.0.0.1:18506
 echo "| request ($backend, $N sequential requests each) | instructions/request |"
 echo "| --- | --- |"
-for req in "get_post|/api/posts/2" "list_first|/api/posts?limit=20"; do
-  name=${req%%|*}; path=${req#*|}
-  wrk -t1 -c8 -d3s -H "Authorization: Bearer $token" "$base$path" >/dev/null
+for req in "get_post|/api/posts/2|$token" "list_first|/api/posts?limit=20|$token" \
+  "get_post_pat|/api/posts/2|$pat"; do
+  IFS='|' read -r name path bearer <<<"$req"
+  wrk -t1 -c8 -d3s -H "Authorization: Bearer $bearer" "$base$path" >/dev/null
   callgrind_control --zero "$SERVER_PID" >/dev/null 2>&1
   callgrind_control -i on "$SERVER_PID" >/dev/null 2>&1
-  python3 - "$token" "$path" "$N" <<'PY'
+  python3 - "$bearer" "$path" "$N" <<'PY'
 import http.client, sys
 token, path, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 conn = http.client.HTTPConnection("127.0.0.1", 18506)

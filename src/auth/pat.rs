@@ -2,7 +2,8 @@
 //! prefix, found by their hash in one indexed read, confirmed in constant time. A PAT
 //! authorizes with its scopes ∩ the owner's current permissions, like a JWT; unlike a
 //! JWT its row is read on every request, so a deleted token stops working at once on
-//! every instance.
+//! every instance. That read is the one statement a JWT request spends on the
+//! authorization generation: the row and the generation come back together.
 
 use chrono::{NaiveDateTime, TimeDelta};
 
@@ -19,7 +20,6 @@ pub const TOUCH_EVERY: TimeDelta = TimeDelta::seconds(60);
 /// A presented PAT, parsed without touching the database.
 #[derive(Clone, Debug)]
 pub struct PresentedPat {
-    token: String,
     hash: String,
 }
 
@@ -31,28 +31,27 @@ pub fn parse(token: &str) -> Result<Option<PresentedPat>, AppError> {
     }
     let hash = rules::lookup_hash(token)
         .ok_or_else(|| AppError::InvalidToken("malformed personal access token".into()))?;
-    Ok(Some(PresentedPat {
-        token: token.to_owned(),
-        hash,
-    }))
+    Ok(Some(PresentedPat { hash }))
 }
 
-/// The live row of a presented PAT: unknown (or deleted), revoked and expired tokens are
-/// 401 `invalid_token`. The owner's state is checked by the caller, as for JWTs.
+/// The live row of a presented PAT and the authorization generation, read together in one
+/// statement: unknown (or deleted), revoked and expired tokens are 401 `invalid_token`. The
+/// owner's state is checked by the caller, as for JWTs, from the snapshot at that
+/// generation.
 pub fn find_live(
     conn: &mut DbConn,
     presented: &PresentedPat,
     now: NaiveDateTime,
-) -> Result<Pat, AppError> {
-    let pat = pat_q::find_pat_by_hash(conn, &presented.hash)?
-        .filter(|p| rules::matches_stored(&presented.token, &p.token_hash))
+) -> Result<(Pat, i64), AppError> {
+    let (pat, generation) = pat_q::find_pat_by_hash(conn, &presented.hash)?
+        .filter(|(p, _)| rules::matches_stored(&presented.hash, &p.token_hash))
         .ok_or_else(|| AppError::InvalidToken("unknown or revoked personal access token".into()))?;
     if !rules::is_live(pat.expires_at, pat.revoked, now) {
         return Err(AppError::InvalidToken(
             "the personal access token has expired".into(),
         ));
     }
-    Ok(pat)
+    Ok((pat, generation))
 }
 
 /// Should this request record that the token was used?

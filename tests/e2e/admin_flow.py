@@ -22,6 +22,16 @@ def shot(page, name):
     page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
+def fits_phone(page, path):
+    """Issue 17: at phone width the page never scrolls sideways, and a list table shows every
+    column without scrolling (the roles x permissions matrix may scroll inside its frame)."""
+    wide = page.evaluate("""() => [document.documentElement.scrollWidth, window.innerWidth,
+        [...document.querySelectorAll('.table-wrap')].filter(w => !w.querySelector('.matrix'))
+            .filter(w => w.scrollWidth > w.clientWidth + 1).length]""")
+    assert wide[0] <= wide[1], f"{path} scrolls sideways at {wide[1]} px: {wide[0]} px wide"
+    assert wide[2] == 0, f"{path}: {wide[2]} list table(s) wider than the phone"
+
+
 def run():
     os.makedirs(SHOTS, exist_ok=True)
     with sync_playwright() as p:
@@ -83,8 +93,10 @@ def run():
         phone = browser.new_page(viewport={"width": 390, "height": 844})
         phone.context.add_cookies(page.context.cookies())
         for path, name in [("/admin", "08-phone-dashboard"), (f"/admin/roles/{ROLE}", "09-phone-role"),
-                           ("/admin/matrix", "10-phone-matrix")]:
+                           ("/admin/matrix", "10-phone-matrix"), ("/admin/users", "10-phone-users"),
+                           ("/admin/roles", "10-phone-roles"), ("/admin/audit", "10-phone-audit")]:
             phone.goto(BASE + path)
+            fits_phone(phone, path)
             shot(phone, name)
 
         # Your account: the laptop and the phone share this session; a sign-in elsewhere is

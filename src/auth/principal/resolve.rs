@@ -16,9 +16,10 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// The caller for what was presented, from the authorization cache, and whether the
-/// caller's session or PAT should be marked as used. A session cookie or a PAT costs one
-/// indexed read of its row; an unknown, ended or expired session is anonymous, such a PAT
-/// an invalid token.
+/// caller's session or PAT should be marked as used. A session cookie costs one indexed
+/// read of its row besides the generation; a PAT reads its row and the generation in one
+/// statement, as many as a JWT. An unknown, ended or expired session is anonymous, such a
+/// PAT an invalid token.
 pub(super) fn authenticate(
     state: &AppState,
     conn: &mut DbConn,
@@ -32,12 +33,13 @@ pub(super) fn authenticate(
             .filter(|s| server_session::is_live(s, now))
             .map(|s| (s, server_session::needs_touch(&s, now)));
     }
-    let (mut token, mut pat_touch) = (None, false);
+    let (mut token, mut pat_touch, mut generation) = (None, false, None);
     if let Presented::Pat(presented) = &presented {
         let now = crate::db::now();
-        let live = pat::find_live(conn, presented, now)?;
+        let (live, at) = pat::find_live(conn, presented, now)?;
         pat_touch = pat::needs_touch(&live, now);
         token = Some(Arc::new(live));
+        generation = Some(at);
     }
     let (user_id, jti) = match &presented {
         Presented::Nothing => (None, None),
@@ -50,7 +52,10 @@ pub(super) fn authenticate(
         Presented::Session(_) => (session.map(|(s, _)| s.user_id), None),
         Presented::Pat(_) => (token.as_ref().map(|t| t.user_id), None),
     };
-    let snapshot = state.cache.snapshot(conn, user_id, jti)?;
+    let snapshot = match generation {
+        Some(at) => state.cache.snapshot_at(conn, at, user_id, jti)?,
+        None => state.cache.snapshot(conn, user_id, jti)?,
+    };
     let current = session.map(|(s, _)| CurrentSession { id: s.id });
     let caller = resolve(state, presented, (current, token), snapshot, ip)?;
     Ok((caller, session.is_some_and(|(_, touch)| touch) || pat_touch))

@@ -1,11 +1,12 @@
 //! Personal access tokens (SPEC §11). A row holds only the token's SHA-256, which is also
 //! its lookup key; deleting the row is revoking the token, which every instance sees on its
-//! next request (each PAT request reads its row).
+//! next request (each PAT request reads its row, in the statement that reads the
+//! authorization generation every request reads anyway).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::personal_access_tokens as pats;
+use crate::db::schema::{authz_state, personal_access_tokens as pats};
 use crate::db::time::{MaybeStamp, Stamp};
 use crate::db::DbConn;
 
@@ -59,14 +60,28 @@ pub fn insert_pat(conn: &mut DbConn, new: &NewPat<'_>) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// The token whose secret hashes to `token_hash` (the unique index: one lookup). Run on
-/// every request that carries a PAT, so it is compiled per backend.
-pub fn find_pat_by_hash(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<Pat>> {
-    crate::on_backend!(conn, |c| pats::table
+/// The token whose secret hashes to `token_hash` (the unique index: one lookup), with the
+/// current authorization generation read by the same statement: a PAT request then costs
+/// the one statement a JWT request spends on the generation alone, and the row and the
+/// generation come from one snapshot of the database. Compiled per backend (hot path).
+pub fn find_pat_by_hash(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<(Pat, i64)>> {
+    let generation = authz_state::table
+        .find(1)
+        .select(authz_state::generation)
+        .single_value();
+    let found: Option<(Pat, Option<i64>)> = crate::on_backend!(conn, |c| pats::table
         .filter(pats::token_hash.eq(token_hash))
-        .select(Pat::as_select())
+        .select((Pat::as_select(), generation))
         .first(c)
-        .optional())
+        .optional())?;
+    // The generation row is created by the first migration and never deleted.
+    found
+        .map(|(pat, generation)| {
+            generation
+                .map(|g| (pat, g))
+                .ok_or(diesel::result::Error::NotFound)
+        })
+        .transpose()
 }
 
 /// The user's live tokens (not revoked, not expired at `now`), newest first.

@@ -1,8 +1,9 @@
-//! Tokens that must not work: expired, forged, a disabled owner's, a PAT offered as a
-//! refresh token; the last use is recorded; and the password grant turned off.
+//! Tokens that must not work: expired, forged, a disabled owner's, one deleted through
+//! another instance, a PAT offered as a refresh token; the last use is recorded; and the
+//! password grant turned off.
 
 use super::*;
-use crate::helpers::spawn_app_with;
+use crate::helpers::{spawn_app_with, spawn_on};
 
 async fn expired_and_disabled_owners_tokens_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -42,6 +43,29 @@ async fn expired_and_disabled_owners_tokens_are_refused(backend: Backend) {
         .await;
     assert_eq!(status, 200);
     assert_invalid_token(&app, &live_secret, "disabled owner").await;
+}
+
+async fn a_pat_deleted_through_one_instance_is_refused_by_another(backend: Backend) {
+    let first = spawn_app(backend).await;
+    let second = spawn_on(first.test_db.clone(), &[]).await;
+    let ada_id = first.create_user("ada", &["author"]).await;
+    let jwt = first.token("ada", None).await.access_token;
+    let (id, deleted) = pat(&first, &jwt, &["posts:read"]).await;
+    let (_, kept) = pat(&first, &jwt, &["posts:read"]).await;
+    // The second instance has served both tokens, so its caches hold the owner.
+    for secret in [&deleted, &kept] {
+        assert_eq!(second.get_with("/api/posts", secret).await.status(), 200);
+    }
+    let path = format!("/api/tokens/{id}");
+    assert_eq!(first.call("DELETE", &path, Some(&jwt), None).await.0, 204);
+    assert_invalid_token(&second, &deleted, "deleted through the first instance").await;
+    assert_eq!(second.get_with("/api/me", &kept).await.status(), 200);
+    let admin = first.admin_token().await.access_token;
+    let body = json!({"disabled": true});
+    let path = format!("/api/users/{ada_id}");
+    let status = first.call("PATCH", &path, Some(&admin), Some(body)).await.0;
+    assert_eq!(status, 200);
+    assert_invalid_token(&second, &kept, "owner disabled through the first instance").await;
 }
 
 async fn last_use_is_recorded_and_a_pat_is_no_refresh_token(backend: Backend) {
@@ -104,6 +128,7 @@ async fn the_password_grant_can_be_turned_off(backend: Backend) {
 
 both_backends!(
     expired_and_disabled_owners_tokens_are_refused,
+    a_pat_deleted_through_one_instance_is_refused_by_another,
     last_use_is_recorded_and_a_pat_is_no_refresh_token,
     the_password_grant_can_be_turned_off,
 );
