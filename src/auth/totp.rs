@@ -145,6 +145,14 @@ fn qr_svg(data: &str) -> Result<String, AppError> {
 }
 
 /// Ten new recovery codes, each 80 random bits written as four groups of five hex digits.
+/// Ten new recovery codes to show once, with the hashes to store (the same order).
+pub fn new_recovery_codes_with_hashes() -> (Vec<String>, Vec<String>) {
+    let codes = new_recovery_codes();
+    // Every code made here is well formed, so each has its hash.
+    let hashes = codes.iter().filter_map(|c| recovery_hash(c)).collect();
+    (codes, hashes)
+}
+
 pub fn new_recovery_codes() -> Vec<String> {
     (0..RECOVERY_CODES)
         .map(|_| {

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::account::signed_in;
 use super::{render, see_other, Layout, PageError};
+use crate::auth::cache::UserEntry;
 use crate::auth::principal::Caller;
 use crate::auth::second_factor::{self, ENROL_PAGE};
 use crate::auth::session::{check_csrf, flash};
@@ -100,13 +101,10 @@ pub async fn confirm_form(
         );
         return Ok(see_other(ENROL_PAGE));
     };
-    let codes = totp::new_recovery_codes();
+    let (codes, recovery_hashes) = totp::new_recovery_codes_with_hashes();
     let confirmation = Confirmation {
         step,
-        recovery_hashes: codes
-            .iter()
-            .filter_map(|c| totp::recovery_hash(c))
-            .collect(),
+        recovery_hashes,
         keep_session: caller.session.map(|s| s.id),
     };
     let actor = caller.actor();
@@ -141,9 +139,7 @@ pub async fn disable_form(
         );
         return Ok(see_other(ENROL_PAGE));
     }
-    let ip = caller.ip.map(|a| a.to_string());
-    let code = form.code.as_deref().unwrap_or("");
-    if !second_factor::check_code(&state, user.id, &user.username, code, ip.as_deref()).await? {
+    if !code_accepted(&state, &caller, &user, &form).await? {
         flash(
             &session,
             "error",
@@ -172,9 +168,7 @@ pub async fn recovery_codes_form(
 ) -> Result<HttpResponse, PageError> {
     let user = signed_in(&caller)?;
     check_csrf(&session, form.csrf.as_deref())?;
-    let ip = caller.ip.map(|a| a.to_string());
-    let code = form.code.as_deref().unwrap_or("");
-    if !second_factor::check_code(&state, user.id, &user.username, code, ip.as_deref()).await? {
+    if !code_accepted(&state, &caller, &user, &form).await? {
         flash(
             &session,
             "error",
@@ -182,11 +176,7 @@ pub async fn recovery_codes_form(
         );
         return Ok(see_other(ENROL_PAGE));
     }
-    let codes = totp::new_recovery_codes();
-    let hashes: Vec<String> = codes
-        .iter()
-        .filter_map(|c| totp::recovery_hash(c))
-        .collect();
+    let (codes, hashes) = totp::new_recovery_codes_with_hashes();
     let actor = caller.actor();
     state
         .db
@@ -234,4 +224,16 @@ pub async fn reset_form(
         }
     }
     Ok(see_other(&format!("/admin/users/{id}")))
+}
+
+/// The form's code (an app code or a recovery code), checked and throttled as at sign-in.
+async fn code_accepted(
+    state: &State,
+    caller: &Caller,
+    user: &UserEntry,
+    form: &CodeForm,
+) -> Result<bool, PageError> {
+    let ip = caller.ip.map(|a| a.to_string());
+    let code = form.code.as_deref().unwrap_or("");
+    Ok(second_factor::check_code(state, user.id, &user.username, code, ip.as_deref()).await?)
 }
