@@ -10,7 +10,6 @@ use actix_session::SessionMiddleware;
 use actix_web::cookie::SameSite;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
-use utoipa_actix_web::AppExt;
 
 use crate::config::Config;
 use crate::db::Db;
@@ -43,6 +42,7 @@ impl Application {
         let state = web::Data::new(AppState::new(config, db, &jwt_secret)?);
         let doc = routes::openapi::document();
         let route_table = web::Data::new(routes::methods::RouteTable::new(&doc));
+        let doc = routes::openapi::DocumentJson::new(&doc)?;
         let kept_state = state.clone();
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(
@@ -60,16 +60,14 @@ impl Application {
             )
             .build();
             let doc = doc.clone();
-            // `/api` first: the hot API routes are matched before any other pattern.
+            // `/api` first: the hot API routes are matched before any other pattern. The
+            // workers register plain routes; the document was collected once, above.
             App::new()
-                .into_utoipa_app()
                 .service(
-                    utoipa_actix_web::scope("/api")
+                    web::scope("/api")
                         .configure(routes::api::configure)
-                        .map(|scope| scope.configure(|cfg| routes::openapi::configure(cfg, doc))),
+                        .configure(|cfg| routes::openapi::configure(cfg, doc)),
                 )
-                .split_for_parts()
-                .0
                 .configure(routes::configure)
                 .app_data(state.clone())
                 .app_data(routes::extractors::json_config())

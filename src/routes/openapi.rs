@@ -16,7 +16,7 @@ use crate::authz::CATALOG;
 pub fn document() -> OpenApi {
     let (_, mut api) = actix_web::App::new()
         .into_utoipa_app()
-        .service(utoipa_actix_web::scope("/api").configure(super::api::configure))
+        .service(utoipa_actix_web::scope("/api").configure(|cfg| super::api::configure(cfg)))
         // Served outside `/api` (see `routes::configure`), documented with it.
         .service(super::well_known::server_metadata_doc)
         .service(super::well_known::jwks)
@@ -215,10 +215,9 @@ fn error_response(description: &str) -> Response {
 /// The document at `/api/openapi.json` and Swagger UI at `/api/docs/`, fully offline
 /// (vendored assets). Mounted inside the `/api` scope, after the API's own routes, so the
 /// hot API paths are matched before the UI's catch-all pattern.
-pub fn configure(cfg: &mut actix_web::web::ServiceConfig, doc: OpenApi) {
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig, doc: DocumentJson) {
     let swagger = utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
-        // Registered relative to the scope; the UI itself fetches the absolute path.
-        .url("/openapi.json", doc)
+        // The UI fetches the document by its absolute path.
         .config(utoipa_swagger_ui::Config::from("/api/openapi.json"))
         .oauth(
             utoipa_swagger_ui::oauth::Config::new()
@@ -226,7 +225,30 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, doc: OpenApi) {
                 .use_pkce_with_authorization_code_grant(true),
         );
     cfg.route("/docs", actix_web::web::get().to(docs_redirect))
+        // Registered relative to the `/api` scope.
+        .route(
+            "/openapi.json",
+            actix_web::web::get().to(move || {
+                let bytes = doc.0.clone();
+                async move {
+                    actix_web::HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(bytes)
+                }
+            }),
+        )
         .service(swagger);
+}
+
+/// The document as served, serialized once at start and shared by every worker (a
+/// reference-counted buffer), rather than a copy of the document per worker.
+#[derive(Clone)]
+pub struct DocumentJson(actix_web::web::Bytes);
+
+impl DocumentJson {
+    pub fn new(doc: &OpenApi) -> Result<Self, serde_json::Error> {
+        serde_json::to_vec(doc).map(|v| Self(v.into()))
+    }
 }
 
 /// `/api/docs` → `/api/docs/`.

@@ -16,10 +16,31 @@ pub mod tokens;
 pub mod users;
 pub mod views;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use actix_web::dev::HttpServiceFactory;
+use utoipa_actix_web::OpenApiFactory;
+
+/// Where the route list is registered: actix's own configuration (each worker's app, which
+/// needs no documentation) or utoipa's, which also collects the OpenAPI document
+/// (`routes::openapi::document`, once at start). One list, so a route cannot be served
+/// without being documented.
+pub trait Routes {
+    fn service<F: HttpServiceFactory + OpenApiFactory + 'static>(&mut self, f: F) -> &mut Self;
+}
+
+impl Routes for actix_web::web::ServiceConfig {
+    fn service<F: HttpServiceFactory + OpenApiFactory + 'static>(&mut self, f: F) -> &mut Self {
+        actix_web::web::ServiceConfig::service(self, f)
+    }
+}
+
+impl Routes for utoipa_actix_web::service_config::ServiceConfig<'_> {
+    fn service<F: HttpServiceFactory + OpenApiFactory + 'static>(&mut self, f: F) -> &mut Self {
+        utoipa_actix_web::service_config::ServiceConfig::service(self, f)
+    }
+}
 
 /// Every `/api` route; the caller mounts this under the `/api` scope (see `routes`).
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure<C: Routes>(cfg: &mut C) {
     cfg.service(auth::issue_token)
         .service(auth::revoke_token)
         .service(auth::register_user)
