@@ -142,6 +142,12 @@ pub struct Post {
     pub review_note: Option<String>,
     /// Who scheduled the post, while it is scheduled.
     pub scheduled_by: Option<i64>,
+    /// The post's tags, comma-separated in name order (`post_tags` as one column, written
+    /// with it by `db::queries::tags::set_tags`): read with the row, no other statement.
+    pub tags: String,
+    /// The version of the post's public page, kept by the database's triggers (any change
+    /// to what `/p/{slug}` shows bumps it): the validator of that page's ETag.
+    pub page_version: i64,
 }
 
 /// Kept so `db::models::PostStatus` still resolves; the policy decides on it, so it lives
@@ -153,7 +159,7 @@ impl Post {
     /// does not know (a newer schema, say) reads as a draft, which nobody but its author and
     /// editors can see, never as published.
     pub fn status(&self) -> PostStatus {
-        PostStatus::parse(&self.status).unwrap_or(PostStatus::Draft)
+        stored_status(&self.status)
     }
 
     /// What the policy needs to know about this post (`authz::check_post`).
@@ -161,6 +167,48 @@ impl Post {
         PostFacts {
             author_id: self.author_id,
             status: self.status(),
+        }
+    }
+
+    /// The post's tags, in name order.
+    pub fn tag_list(&self) -> Vec<String> {
+        crate::db::queries::tags::split(&self.tags)
+    }
+}
+
+/// A stored status name as a status: one this build does not know reads as a draft.
+fn stored_status(name: &str) -> PostStatus {
+    PostStatus::parse(name).unwrap_or(PostStatus::Draft)
+}
+
+/// A published post as a list of posts on a page shows it (the front page).
+#[derive(Clone, Debug, Queryable)]
+pub struct PostSummary {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    #[diesel(deserialize_as = MaybeStamp)]
+    pub published_at: Option<NaiveDateTime>,
+    /// The author's display name.
+    pub author: String,
+}
+
+/// What revalidating a post's public page needs of its row.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = posts)]
+pub struct PageVersion {
+    pub id: i64,
+    pub author_id: i64,
+    pub status: String,
+    pub page_version: i64,
+}
+
+impl PageVersion {
+    /// As [`Post::facts`].
+    pub fn facts(&self) -> PostFacts {
+        PostFacts {
+            author_id: self.author_id,
+            status: stored_status(&self.status),
         }
     }
 }

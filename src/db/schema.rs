@@ -72,6 +72,8 @@ diesel::table! {
         body_html -> Nullable<Text>,
         review_note -> Nullable<Text>,
         scheduled_by -> Nullable<BigInt>,
+        tags -> Text,
+        page_version -> BigInt,
     }
 }
 

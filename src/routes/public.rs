@@ -5,24 +5,28 @@
 pub mod account;
 pub mod comments;
 
+use std::sync::LazyLock;
+
 use actix_session::Session;
+use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
-use crate::auth::principal::Caller;
+use crate::auth::principal::{Caller, Credentials};
 use crate::auth::session::{csrf_token, take_flashes, Flash};
-use crate::authz::{check_post, CommentCan, PostAction, PostCan};
-use crate::db::models::PostStatus;
+use crate::authz::{check_post, CommentCan, PostAction, PostCan, ReadScope};
+use crate::blog::http_cache::{self, ETag};
+use crate::db::models::{Comment, Post};
 use crate::db::queries::comments as comment_q;
-use crate::db::queries::posts::{self as post_q, PostFilter};
-use crate::db::queries::tags as tag_q;
+use crate::db::queries::posts::{self as post_q, AuthorRow};
+use crate::db::DbConn;
 use crate::error::AppError;
 use crate::routes::admin::PageError;
 use crate::routes::api::cursor;
 use crate::routes::api::views::display_time;
-use crate::routes::caching::{public_page, HTML};
-use crate::state::State;
+use crate::routes::caching::{not_modified, page_response, public_page, HTML};
 
 /// The reader's header: who is signed in, with the sign-out form's token. Anonymous
 /// visitors get no token and no flash, so their pages set no cookie (they are cacheable).
@@ -96,11 +100,11 @@ pub struct IndexQuery {
     cursor: Option<String>,
 }
 
+/// The front page: the caller and a page of published posts in one [`Credentials::run`].
 #[get("/")]
 pub async fn index(
     req: HttpRequest,
-    state: State,
-    caller: Caller,
+    credentials: Credentials,
     session: Session,
     q: web::Query<IndexQuery>,
 ) -> Result<HttpResponse, PageError> {
@@ -110,25 +114,23 @@ pub async fn index(
         .map(|c| cursor::decode('p', c))
         .transpose()?;
     let limit = 20;
-    // The front page shows published posts only, even to editors who may read drafts.
-    let filter = PostFilter {
-        author_id: None,
-        status: Some(PostStatus::Published),
-        tag: None,
-        before_id,
-    };
-    let scope = crate::authz::post_read_scope(&caller.principal);
-    let rows = state
-        .db
-        .run(move |c| Ok(post_q::list_posts(c, scope, &filter, limit)?))
+    let (caller, rows) = credentials
+        .run(move |conn, caller| {
+            // The front page shows published posts only, even to editors who may read
+            // drafts; whoever may read posts at all may read those.
+            match crate::authz::post_read_scope(&caller.principal) {
+                ReadScope::Nothing => Ok(Vec::new()),
+                _ => Ok(post_q::published_summaries(conn, before_id, limit)?),
+            }
+        })
         .await?;
-    let next_cursor = cursor::next('p', rows.len(), limit, rows.last().map(|(p, _)| p.id));
+    let next_cursor = cursor::next('p', rows.len(), limit, rows.last().map(|p| p.id));
     let posts = rows
         .into_iter()
-        .map(|(p, a)| Item {
+        .map(|p| Item {
             slug: p.slug,
             title: p.title,
-            author: a.2,
+            author: p.author,
             published_at: p.published_at.map(display_time).unwrap_or_default(),
         })
         .collect();
@@ -141,39 +143,29 @@ pub async fn index(
     Ok(public_page(&req, &caller, HTML, html))
 }
 
+/// The post page: the post, its tags and comments, read with the caller in one
+/// [`Credentials::run`]. An anonymous reader's copy is revalidated from the post's
+/// `page_version` alone ([`post_page_etag`]): a 304 loads and renders nothing else.
 #[get("/p/{slug}")]
 pub async fn show_post(
     req: HttpRequest,
-    state: State,
-    caller: Caller,
+    credentials: Credentials,
     session: Session,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let slug = slug.into_inner();
-    let (post, author) = state
-        .db
-        .run(move |c| post_q::find_post_by_slug(c, &slug)?.ok_or(AppError::NotFound))
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (caller, loaded) = credentials
+        .run(move |conn, caller| load_post_page(conn, caller, &slug, if_none_match.as_deref()))
         .await?;
-    // The API's read rule, steps 1 and 2 of SPEC §4: a post one may not read does not exist.
-    if check_post(&caller.principal, PostAction::Read, post.facts()).is_err() {
-        return Err(AppError::NotFound.into());
-    }
-    // Comments only when the same policy lets this visitor read them.
-    let may_read_comments =
-        check_post(&caller.principal, PostAction::ReadComments, post.facts()).is_ok();
-    let post_id = post.id;
-    let (tags, comments) = state
-        .db
-        .run(move |c| {
-            let tags = tag_q::tags_of_post(c, post_id)?;
-            let comments = if may_read_comments {
-                comment_q::list_comments(c, post_id, None, 100)?
-            } else {
-                Vec::new()
-            };
-            Ok((tags, comments))
-        })
-        .await?;
+    let (post, author, comments, etag) = match loaded {
+        PostPageLoad::NotModified(etag) => return Ok(not_modified(&caller, &etag)),
+        PostPageLoad::Page(page) => *page,
+    };
     let can = PostCan::for_post(&caller.principal, post.facts());
     // Rows written before bodies were stored rendered are rendered here, never shown raw.
     let body_html = post
@@ -192,14 +184,78 @@ pub async fn show_post(
                 body: c.body,
             })
             .collect(),
+        tags: post.tag_list(),
         slug: post.slug,
         title: post.title,
         author: author.2,
         published_at: post.published_at.map(display_time).unwrap_or_default(),
         body_html,
-        tags,
         can,
     };
     let html = page.render().map_err(|e| AppError::Unexpected(e.into()))?;
-    Ok(public_page(&req, &caller, HTML, html))
+    Ok(match etag {
+        // Anonymous: tagged by what the page is built from, as its revalidation checks.
+        Some(etag) => page_response(&caller, false, &etag, HTML, html),
+        // A signed-in reader's page shows their own forms: tagged by its bytes.
+        None => public_page(&req, &caller, HTML, html),
+    })
+}
+
+/// What [`show_post`] read: a 304's tag, or the post, its author and comments, and (for an
+/// anonymous reader) the page's tag.
+enum PostPageLoad {
+    NotModified(ETag),
+    Page(Box<PostPageRows>),
+}
+
+type PostPageRows = (Post, AuthorRow, Vec<(Comment, AuthorRow)>, Option<ETag>);
+
+fn load_post_page(
+    conn: &mut DbConn,
+    caller: &Caller,
+    slug: &str,
+    if_none_match: Option<&str>,
+) -> Result<PostPageLoad, AppError> {
+    let generation = caller.snapshot.generation;
+    if let (true, Some(header)) = (caller.is_anonymous(), if_none_match) {
+        if let Some(version) = post_q::find_page_version(conn, slug)? {
+            let readable = check_post(&caller.principal, PostAction::Read, version.facts());
+            let etag = post_page_etag(slug, generation, version.id, version.page_version);
+            if readable.is_ok() && http_cache::if_none_match(header, &etag) {
+                return Ok(PostPageLoad::NotModified(etag));
+            }
+        }
+    }
+    let (post, author) = post_q::find_post_by_slug(conn, slug)?.ok_or(AppError::NotFound)?;
+    // The API's read rule, steps 1 and 2 of SPEC §4: a post one may not read does not exist.
+    if check_post(&caller.principal, PostAction::Read, post.facts()).is_err() {
+        return Err(AppError::NotFound);
+    }
+    // Comments only when the same policy lets this visitor read them.
+    let comments = match check_post(&caller.principal, PostAction::ReadComments, post.facts()) {
+        Ok(()) => comment_q::list_comments(conn, post.id, None, 100)?,
+        Err(_) => Vec::new(),
+    };
+    // The version is read before the comments: a comment written in between makes the tag
+    // older than the page, never newer, so the next revalidation sends the page again.
+    let etag = caller
+        .is_anonymous()
+        .then(|| post_page_etag(slug, generation, post.id, post.page_version));
+    Ok(PostPageLoad::Page(Box::new((post, author, comments, etag))))
+}
+
+/// The anonymous `/p/{slug}`'s ETag: this build's page templates, the slug, the
+/// authorization generation (what the anonymous role may read and do) and the post's id
+/// and `page_version`, which the database bumps on any change to what the page shows
+/// (`migrations/*/2026-12-06-000002_page_versions`).
+fn post_page_etag(slug: &str, generation: i64, post_id: i64, page_version: i64) -> ETag {
+    static BUILD: LazyLock<String> = LazyLock::new(|| {
+        let sources = [
+            env!("CARGO_PKG_VERSION"),
+            include_str!("../../templates/public/layout.html"),
+            include_str!("../../templates/public/post.html"),
+        ];
+        hex::encode(&Sha256::digest(sources.concat())[..16])
+    });
+    http_cache::page_etag(&BUILD, slug, &[generation, post_id, page_version])
 }

@@ -31,20 +31,19 @@ pub fn list_comments(
     after_id: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<(Comment, AuthorRow)>> {
-    let mut query = comments::table
+    // One static shape (no `after_id` is the lowest id), on the concrete connection: its
+    // prepared statement is found without building its SQL.
+    let after = after_id.unwrap_or(i64::MIN);
+    crate::on_backend!(conn, |c| comments::table
         .inner_join(users::table)
-        .filter(comments::post_id.eq(post_id))
+        .filter(comments::post_id.eq(post_id).and(comments::id.gt(after)))
         .select((
             comments::all_columns,
             (users::id, users::username, users::display_name),
         ))
         .order(comments::id.asc())
         .limit(limit)
-        .into_boxed();
-    if let Some(after) = after_id {
-        query = query.filter(comments::id.gt(after));
-    }
-    query.load(conn)
+        .load(c))
 }
 
 /// Inserts a comment and returns the stored row.

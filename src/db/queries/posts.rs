@@ -19,7 +19,7 @@ pub fn count_posts(conn: &mut DbConn) -> QueryResult<i64> {
 }
 
 use crate::authz::ReadScope;
-use crate::db::models::{Post, PostStatus};
+use crate::db::models::{PageVersion, Post, PostStatus, PostSummary};
 use crate::db::schema::{post_tags, users};
 
 /// The author fields every post response shows.
@@ -245,15 +245,53 @@ pub fn find_user_id_by_username(conn: &mut DbConn, username: &str) -> QueryResul
 }
 
 pub fn find_post_by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<(Post, AuthorRow)>> {
-    posts::table
+    crate::on_backend!(conn, |c| posts::table
         .inner_join(users::table)
         .filter(posts::slug.eq(slug))
         .select((
             posts::all_columns,
             (users::id, users::username, users::display_name),
         ))
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
+}
+
+/// The newest published posts below `before` (all when `None`), at most `limit`, as the
+/// front page lists them: published posts are readable by anyone with `posts:read`, so
+/// this is the read rule's published half, without the columns a list does not show.
+pub fn published_summaries(
+    conn: &mut DbConn,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<PostSummary>> {
+    let before = before.unwrap_or(i64::MAX);
+    crate::on_backend!(conn, |c| posts::table
+        .inner_join(users::table)
+        .filter(
+            posts::status
+                .eq(PUBLISHED.as_str())
+                .and(posts::id.lt(before))
+        )
+        .select((
+            posts::id,
+            posts::slug,
+            posts::title,
+            posts::published_at,
+            users::display_name,
+        ))
+        .order(posts::id.desc())
+        .limit(limit)
+        .load(c))
+}
+
+/// The status, owner and page version of the post with `slug` (the revalidation of its
+/// public page).
+pub fn find_page_version(conn: &mut DbConn, slug: &str) -> QueryResult<Option<PageVersion>> {
+    crate::on_backend!(conn, |c| posts::table
+        .filter(posts::slug.eq(slug))
+        .select(PageVersion::as_select())
+        .first(c)
+        .optional())
 }
 
 /// Slug and last change of the newest published posts, at most `limit` (the sitemap).

@@ -1,8 +1,6 @@
 //! Post tags (SPEC §10): one `post_tags` row per (post, tag), names already checked by
 //! `blog::tags`.
 
-use std::collections::HashMap;
-
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
@@ -11,30 +9,27 @@ use crate::db::models::PostStatus;
 use crate::db::schema::{post_tags, posts};
 use crate::db::DbConn;
 
-/// The tags of each post in `ids`, in name order; posts without tags are absent.
-pub fn tags_of(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, Vec<String>>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(i64, String)> = post_tags::table
-        .filter(post_tags::post_id.eq_any(ids))
-        .select((post_tags::post_id, post_tags::tag))
-        .order((post_tags::post_id, post_tags::tag))
-        .load(conn)?;
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, tag) in rows {
-        out.entry(id).or_default().push(tag);
-    }
-    Ok(out)
+/// The separator of `posts.tags` (tag names never contain it).
+const SEPARATOR: char = ',';
+
+/// The names in a `posts.tags` value.
+pub fn split(column: &str) -> Vec<String> {
+    column
+        .split(SEPARATOR)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
-/// The tags of post `id`, in name order.
-pub fn tags_of_post(conn: &mut DbConn, id: i64) -> QueryResult<Vec<String>> {
-    Ok(tags_of(conn, &[id])?.remove(&id).unwrap_or_default())
-}
-
-/// Replaces the tags of post `id` with `tags` (distinct, checked names).
+/// Replaces the tags of post `id` with `tags` (distinct, checked names): its `post_tags`
+/// rows and its `tags` column, which must agree (call inside the post write's
+/// transaction).
 pub fn set_tags(conn: &mut DbConn, id: i64, tags: &[String]) -> QueryResult<()> {
+    let mut sorted = tags.to_vec();
+    sorted.sort();
+    diesel::update(posts::table.filter(posts::id.eq(id)))
+        .set(posts::tags.eq(sorted.join(&SEPARATOR.to_string())))
+        .execute(conn)?;
     diesel::delete(post_tags::table.filter(post_tags::post_id.eq(id))).execute(conn)?;
     if tags.is_empty() {
         return Ok(());

@@ -15,7 +15,6 @@ use crate::auth::session::{check_csrf, flash};
 use crate::authz::{check_create_post, check_post, PostAction};
 use crate::db::models::{Post, PostStatus};
 use crate::db::queries::posts::{self as post_q, PostChanges};
-use crate::db::queries::tags as tag_q;
 use crate::domain::{PostText, ReviewNote, Slug, Title};
 use crate::error::AppError;
 use crate::manage;
@@ -344,14 +343,12 @@ async fn load_editable(
     caller: &Caller,
     id: i64,
 ) -> Result<(Post, Vec<String>), PageError> {
-    let (post, tags) = state
+    let (post, _) = state
         .db
-        .run(move |c| {
-            let (post, _) = post_q::find_post(c, id)?.ok_or(AppError::NotFound)?;
-            Ok((post, tag_q::tags_of_post(c, id)?))
-        })
+        .run(move |c| post_q::find_post(c, id)?.ok_or(AppError::NotFound))
         .await?;
     check_post(&caller.principal, PostAction::Update, post.facts()).map_err(|d| caller.deny(d))?;
+    let tags = post.tag_list();
     Ok((post, tags))
 }
 

@@ -18,7 +18,16 @@ pub fn rfc3339(t: NaiveDateTime) -> String {
 
 /// A time for people to read on a page: `2026-11-23 10:12 UTC`.
 pub fn display_time(t: chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    use chrono::{Datelike, Timelike};
+    // Written out rather than through a format string, which chrono parses on every call.
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -204,4 +213,19 @@ pub struct PermissionView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PermissionList {
     pub items: Vec<PermissionView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_time;
+
+    #[test]
+    fn display_times_are_to_the_minute_in_utc() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 3, 4)
+            .unwrap()
+            .and_hms_opt(5, 6, 59)
+            .unwrap();
+        assert_eq!(display_time(t), "2026-03-04 05:06 UTC");
+        assert_eq!(display_time(t), t.format("%Y-%m-%d %H:%M UTC").to_string());
+    }
 }

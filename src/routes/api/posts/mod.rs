@@ -73,8 +73,9 @@ pub struct CanView {
 
 impl PostView {
     /// The view of `post` for `principal`; `tags` are the post's (`queries::tags`).
-    pub fn new(principal: &Principal, post: Post, author: AuthorRow, tags: Vec<String>) -> Self {
+    pub fn new(principal: &Principal, post: Post, author: AuthorRow) -> Self {
         let can = PostCan::for_post(principal, post.facts());
+        let tags = post.tag_list();
         Self {
             status: post.status().as_str().to_owned(),
             id: post.id,

@@ -9,7 +9,6 @@ use crate::auth::principal::Credentials;
 use crate::authz::{check_post, post_read_scope, PostAction};
 use crate::blog::tags::Tag;
 use crate::db::queries::posts::{self as post_q, PostFilter};
-use crate::db::queries::tags as tag_q;
 use crate::error::{AppError, ErrorBody};
 use crate::routes::api::cursor;
 
@@ -54,7 +53,7 @@ pub async fn list_posts(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = q.into_inner();
-    let (caller, ((rows, mut tags), limit)) = credentials
+    let (caller, (rows, limit)) = credentials
         .run(move |conn, caller| {
             caller.require_any(PostAction::Read.requirement())?;
             let limit = cursor::limit(q.limit.as_deref())?;
@@ -69,7 +68,7 @@ pub async fn list_posts(
                 None => None,
                 Some(name) => match post_q::find_user_id_by_username(conn, name)? {
                     Some(id) => Some(id),
-                    None => return Ok(((Vec::new(), Default::default()), limit)),
+                    None => return Ok((Vec::new(), limit)),
                 },
             };
             let filter = PostFilter {
@@ -79,18 +78,13 @@ pub async fn list_posts(
                 before_id,
             };
             let scope = post_read_scope(&caller.principal);
-            let rows = post_q::list_posts(conn, scope, &filter, limit)?;
-            let ids: Vec<i64> = rows.iter().map(|(p, _)| p.id).collect();
-            Ok(((rows, tag_q::tags_of(conn, &ids)?), limit))
+            Ok((post_q::list_posts(conn, scope, &filter, limit)?, limit))
         })
         .await?;
     let next_cursor = cursor::next('p', rows.len(), limit, rows.last().map(|(p, _)| p.id));
     let items: Vec<PostView> = rows
         .into_iter()
-        .map(|(p, a)| {
-            let post_tags = tags.remove(&p.id).unwrap_or_default();
-            PostView::new(&caller.principal, p, a, post_tags)
-        })
+        .map(|(p, a)| PostView::new(&caller.principal, p, a))
         .collect();
     Ok(HttpResponse::Ok().json(PostPage { items, next_cursor }))
 }
@@ -117,8 +111,7 @@ pub async fn get_post(
             let (post, author) = post_q::find_post(conn, id)?.ok_or(AppError::NotFound)?;
             check_post(&caller.principal, PostAction::Read, post.facts())
                 .map_err(|d| caller.deny(d))?;
-            let tags = tag_q::tags_of_post(conn, post.id)?;
-            Ok(PostView::new(&caller.principal, post, author, tags))
+            Ok(PostView::new(&caller.principal, post, author))
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

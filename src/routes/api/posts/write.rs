@@ -10,7 +10,6 @@ use crate::auth::principal::Caller;
 use crate::authz::{check_create_post, PostAction};
 use crate::db::models::PostStatus;
 use crate::db::queries::posts::PostChanges;
-use crate::db::queries::tags as tag_q;
 use crate::domain::{PostText, Slug, Title};
 use crate::error::{AppError, ErrorBody};
 use crate::manage;
@@ -83,12 +82,11 @@ pub async fn create_post(
     // Permission first: a caller who may not create learns nothing from validation.
     check_create_post(&caller.principal, body.publishes()).map_err(|d| caller.deny(d))?;
     let draft = body.into_draft(caller.user()?.id)?;
-    let draft_tags = draft.tags.clone();
     let (post, author) = state
         .db
         .run(move |conn| manage::posts::create_post(conn, &draft))
         .await?;
-    let view = PostView::new(&caller.principal, post, author, draft_tags);
+    let view = PostView::new(&caller.principal, post, author);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/posts/{}", view.id)))
         .json(view))
@@ -171,23 +169,15 @@ async fn change_post_tagged(
 ) -> Result<HttpResponse, AppError> {
     caller.require_any(action.requirement())?;
     let (principal, actor) = (caller.principal.clone(), caller.actor());
-    let (changed, tags) = state
+    let changed = state
         .db
         .run(move |conn| {
             let tags = tags.as_deref();
-            let changed = manage::posts::change_post_tagged(
-                conn, &principal, &actor, id, action, changes, tags,
-            )?;
-            // Read after the commit, on the same connection: the post's tags as they are now.
-            let tags = match &changed {
-                Ok(_) => tag_q::tags_of_post(conn, id)?,
-                Err(_) => Vec::new(),
-            };
-            Ok((changed, tags))
+            manage::posts::change_post_tagged(conn, &principal, &actor, id, action, changes, tags)
         })
         .await?;
     let (post, author) = changed.map_err(|d| caller.deny(d))?;
-    Ok(HttpResponse::Ok().json(PostView::new(&caller.principal, post, author, tags)))
+    Ok(HttpResponse::Ok().json(PostView::new(&caller.principal, post, author)))
 }
 
 #[utoipa::path(
