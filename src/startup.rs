@@ -14,6 +14,7 @@ use actix_web::{web, App, HttpServer};
 use crate::config::Config;
 use crate::db::Db;
 use crate::routes;
+use crate::state::AppState;
 
 pub struct Application {
     port: u16,
@@ -120,6 +121,3 @@ impl Application {
         served
     }
 }
-
-// Re-exported while handlers outside this change still name `startup::State`.
-pub use crate::state::{AppState, State};

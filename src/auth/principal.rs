@@ -118,6 +118,16 @@ impl Caller {
         }
     }
 
+    /// The browser session this caller signed in with, as signing out ends it.
+    pub fn signed_in_session(&self) -> Option<server_session::SignedIn> {
+        let (session, user) = (self.session?, self.user.as_ref()?);
+        Some(server_session::SignedIn {
+            actor: self.actor(),
+            user_id: user.id,
+            session,
+        })
+    }
+
     /// The audit identity of this caller.
     pub fn actor(&self) -> Actor {
         Actor {

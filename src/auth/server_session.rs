@@ -16,7 +16,6 @@ use chrono::{NaiveDateTime, TimeDelta};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::principal::Caller;
 use super::session::{csrf_matches, rotate_csrf};
 use crate::db::queries::sessions::SessionKey;
 use crate::error::AppError;
@@ -128,18 +127,30 @@ pub async fn sign_in(
     Ok(())
 }
 
-/// Signs out: the caller's session row is deleted (the cookie is dead even if kept), then
-/// the cookie session is purged.
+/// A signed-in browser session as signing out ends it: its row, its user, and who ends it
+/// (`Caller::signed_in_session`).
+pub struct SignedIn {
+    pub actor: Actor,
+    pub user_id: i64,
+    pub session: CurrentSession,
+}
+
+/// Signs out: the session row is deleted (the cookie is dead even if kept), then the cookie
+/// session is purged.
 pub async fn sign_out(
     state: &State,
-    caller: &Caller,
+    signed_in: Option<SignedIn>,
     identity: Option<Identity>,
 ) -> Result<(), AppError> {
-    if let (Some(current), Some(user)) = (caller.session, caller.user.as_ref()) {
-        let (actor, user_id) = (caller.actor(), user.id);
+    if let Some(SignedIn {
+        actor,
+        user_id,
+        session,
+    }) = signed_in
+    {
         state
             .db
-            .run(move |conn| end_session(conn, &actor, user_id, current.id))
+            .run(move |conn| end_session(conn, &actor, user_id, session.id))
             .await?;
     }
     if let Some(identity) = identity {

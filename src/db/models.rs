@@ -172,9 +172,23 @@ impl Post {
 
     /// The post's tags, in name order.
     pub fn tag_list(&self) -> Vec<String> {
-        crate::db::queries::tags::split(&self.tags)
+        self.tags
+            .split(TAG_SEPARATOR)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The `tags` column for `tags` (checked, distinct names): in name order, joined.
+    pub fn tags_column(tags: &[String]) -> String {
+        let mut sorted = tags.to_vec();
+        sorted.sort();
+        sorted.join(&TAG_SEPARATOR.to_string())
     }
 }
+
+/// The separator of `posts.tags` (tag names never contain it).
+const TAG_SEPARATOR: char = ',';
 
 /// A stored status name as a status: one this build does not know reads as a draft.
 fn stored_status(name: &str) -> PostStatus {

@@ -5,30 +5,16 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::authz::ReadScope;
-use crate::db::models::PostStatus;
+use crate::db::models::{Post, PostStatus};
 use crate::db::schema::{post_tags, posts};
 use crate::db::DbConn;
-
-/// The separator of `posts.tags` (tag names never contain it).
-const SEPARATOR: char = ',';
-
-/// The names in a `posts.tags` value.
-pub fn split(column: &str) -> Vec<String> {
-    column
-        .split(SEPARATOR)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
 
 /// Replaces the tags of post `id` with `tags` (distinct, checked names): its `post_tags`
 /// rows and its `tags` column, which must agree (call inside the post write's
 /// transaction).
 pub fn set_tags(conn: &mut DbConn, id: i64, tags: &[String]) -> QueryResult<()> {
-    let mut sorted = tags.to_vec();
-    sorted.sort();
     diesel::update(posts::table.filter(posts::id.eq(id)))
-        .set(posts::tags.eq(sorted.join(&SEPARATOR.to_string())))
+        .set(posts::tags.eq(Post::tags_column(tags)))
         .execute(conn)?;
     diesel::delete(post_tags::table.filter(post_tags::post_id.eq(id))).execute(conn)?;
     if tags.is_empty() {

@@ -2,8 +2,6 @@
 //! signed out, "sign out everywhere else", and a password change. Any signed-in user may
 //! open it; it only ever shows and ends the caller's own sessions.
 
-use std::sync::Arc;
-
 use actix_session::Session;
 use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
@@ -13,8 +11,7 @@ use serde::Deserialize;
 use super::account_apps::AppLine;
 use super::account_tokens::TokenLine;
 use super::roles::flash_outcome;
-use super::{render, see_other, CsrfForm, Layout, PageError};
-use crate::auth::cache::UserEntry;
+use super::{render, see_other, signed_in, CsrfForm, Layout, PageError};
 use crate::auth::password;
 use crate::auth::principal::Caller;
 use crate::auth::server_session::expiry_at;
@@ -24,7 +21,7 @@ use crate::error::AppError;
 use crate::manage::sessions::{revoke_other_sessions, revoke_session};
 use crate::manage::users::{update_account, AccountChanges};
 use crate::routes::api::users::check_current_password;
-use crate::startup::State;
+use crate::state::State;
 
 const PAGE: &str = "/admin/account";
 
@@ -49,13 +46,6 @@ struct AccountPage {
     grantable: Vec<String>,
     /// Apps approved through the authorization code flow.
     apps: Vec<AppLine>,
-}
-
-/// The signed-in user, or the login page (which comes back here).
-pub(super) fn signed_in(caller: &Caller) -> Result<Arc<UserEntry>, PageError> {
-    caller.user.clone().ok_or_else(|| PageError::Login {
-        next: PAGE.to_owned(),
-    })
 }
 
 fn shown(t: NaiveDateTime) -> String {

@@ -5,9 +5,8 @@
 use actix_session::Session;
 use actix_web::{post, web, HttpResponse};
 
-use super::account::signed_in;
 use super::roles::flash_outcome;
-use super::{see_other, CsrfForm, PageError};
+use super::{see_other, signed_in, CsrfForm, PageError};
 use crate::auth::principal::Caller;
 use crate::auth::session::{check_csrf, flash};
 use crate::db::queries::codes::ApprovedApp;

@@ -7,9 +7,8 @@ use actix_session::Session;
 use actix_web::{post, web, HttpResponse};
 use askama::Template;
 
-use super::account::signed_in;
 use super::roles::flash_outcome;
-use super::{render, see_other, CsrfForm, Layout, PageError};
+use super::{render, see_other, signed_in, CsrfForm, Layout, PageError};
 use crate::auth::principal::Caller;
 use crate::auth::session::{check_csrf, flash};
 use crate::authz::PermissionSet;

@@ -10,7 +10,7 @@ use crate::auth::principal::Caller;
 use crate::db::queries::audit::{list_events, AuditFilter};
 use crate::routes::api::cursor;
 use crate::routes::api::views::display_time;
-use crate::startup::State;
+use crate::state::State;
 
 pub struct EventRow {
     pub at: String,

@@ -44,6 +44,19 @@ struct Checked {
 }
 
 impl EditForm {
+    /// The values as typed, to show the form again.
+    fn fields(&self) -> Fields {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        Fields {
+            title: text(&self.title),
+            slug: text(&self.slug),
+            tags: text(&self.tags),
+            body: text(&self.body),
+            at: text(&self.at),
+            note: text(&self.note),
+        }
+    }
+
     fn check(&self) -> Result<Checked, AppError> {
         let title = Title::parse(self.title.as_deref().unwrap_or_default())
             .map_err(|m| AppError::field("title", m))?;
@@ -361,7 +374,7 @@ fn preview(
     buttons: Buttons,
 ) -> Result<HttpResponse, PageError> {
     let post = post.map(|(p, _)| p);
-    let mut page = EditPage::new(caller, session, post, Fields::of_form(form), buttons);
+    let mut page = EditPage::new(caller, session, post, form.fields(), buttons);
     page.preview = Some(crate::blog::markdown::render(
         form.body.as_deref().unwrap_or_default(),
     ));
@@ -379,7 +392,7 @@ fn invalid(
 ) -> Result<HttpResponse, PageError> {
     let status = actix_web::ResponseError::status_code(&error);
     let post = post.map(|(p, _)| p);
-    let mut page = EditPage::new(caller, session, post, Fields::of_form(form), buttons);
+    let mut page = EditPage::new(caller, session, post, form.fields(), buttons);
     page.error = Some(error.message());
     let mut resp = render(&page)?;
     *resp.status_mut() = status;

@@ -3,7 +3,6 @@
 use actix_session::Session;
 use askama::Template;
 
-use super::editor::EditForm;
 use super::Layout;
 use crate::auth::principal::Caller;
 use crate::authz::{check_create_post, PostCan, Principal};
@@ -40,18 +39,6 @@ impl Fields {
             tags: tags.join(", "),
             body: post.body.clone(),
             ..Self::default()
-        }
-    }
-
-    pub fn of_form(form: &EditForm) -> Self {
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        Self {
-            title: text(&form.title),
-            slug: text(&form.slug),
-            tags: text(&form.tags),
-            body: text(&form.body),
-            at: text(&form.at),
-            note: text(&form.note),
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::auth::principal::Caller;
 use crate::auth::server_session::sign_out;
 use crate::auth::session::check_csrf;
 use crate::routes::public::account::{local_next, password_step, LoginForm, PasswordStep};
-use crate::startup::State;
+use crate::state::State;
 
 #[derive(Template)]
 #[template(path = "admin/login.html")]
@@ -84,7 +84,7 @@ pub async fn logout(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, form.csrf.as_deref())?;
-    sign_out(&state, &caller, identity).await?;
+    sign_out(&state, caller.signed_in_session(), identity).await?;
     // Staff and readers alike land on the blog (SPEC §10).
     Ok(see_other("/"))
 }

@@ -160,6 +160,16 @@ impl Layout {
     }
 }
 
+/// The signed-in user, or the login page (which comes back to the account page): the
+/// account pages' first step.
+pub(super) fn signed_in(
+    caller: &Caller,
+) -> Result<std::sync::Arc<crate::auth::cache::UserEntry>, PageError> {
+    caller.user.clone().ok_or_else(|| PageError::Login {
+        next: "/admin/account".to_owned(),
+    })
+}
+
 /// Errors of HTML pages.
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {

@@ -15,7 +15,7 @@ use crate::db::queries::{roles as role_q, users as user_q};
 use crate::error::AppError;
 use crate::manage::roles::{self as manage_roles, NewRoleSpec, RoleEdit};
 use crate::routes::api::views::RoleView;
-use crate::startup::State;
+use crate::state::State;
 
 pub struct Check {
     pub name: String,

@@ -17,7 +17,7 @@ use crate::auth::totp::{self, Enrolment};
 use crate::manage::twofactor::{
     confirm_enrolment, disable, replace_recovery_codes, start_enrolment, Confirmation,
 };
-use crate::startup::State;
+use crate::state::State;
 
 #[derive(Template)]
 #[template(path = "admin/twofactor.html")]

@@ -14,7 +14,7 @@ use crate::auth::second_factor::{self, CodeOutcome};
 use crate::auth::server_session::sign_in;
 use crate::auth::session::{check_csrf, flash};
 use crate::manage::Actor;
-use crate::startup::State;
+use crate::state::State;
 
 /// Where the code is asked for.
 pub const CODE_PAGE: &str = "/admin/login/2fa";

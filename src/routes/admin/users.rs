@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::manage;
 use crate::routes::api::cursor;
 use crate::routes::api::views::UserView;
-use crate::startup::State;
+use crate::state::State;
 
 pub struct UserRow {
     pub id: i64,

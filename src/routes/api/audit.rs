@@ -9,7 +9,7 @@ use crate::db::queries::audit::{list_events, AuditFilter};
 use crate::error::AppError;
 use crate::routes::api::cursor;
 use crate::routes::api::views::rfc3339;
-use crate::startup::State;
+use crate::state::State;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {

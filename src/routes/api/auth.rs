@@ -16,7 +16,7 @@ use crate::manage::{self, Actor};
 use crate::routes::api::users::parse_account;
 use crate::routes::api::views::{MeView, UserView};
 use crate::routes::extractors::JsonBody;
-use crate::startup::State;
+use crate::state::State;
 
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     form.get(name).map(String::as_str).filter(|v| !v.is_empty())

@@ -11,7 +11,7 @@ use crate::authz::{
 };
 use crate::db::queries::{facts, users as user_q};
 use crate::error::AppError;
-use crate::startup::State;
+use crate::state::State;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ExplainQuery {

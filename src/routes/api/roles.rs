@@ -12,7 +12,7 @@ use crate::manage;
 use crate::manage::roles::{NewRoleSpec, RoleEdit};
 use crate::routes::api::views::{RoleList, RoleView};
 use crate::routes::extractors::JsonBody;
-use crate::startup::State;
+use crate::state::State;
 
 /// Every role, by name (a short list: not paginated, `next_cursor` is always null).
 #[utoipa::path(

@@ -225,7 +225,7 @@ pub async fn logout(
         return Ok(see_other("/"));
     }
     check_csrf(&session, form.csrf.as_deref())?;
-    sign_out(&state, &caller, identity).await?;
+    sign_out(&state, caller.signed_in_session(), identity).await?;
     Ok(see_other("/"))
 }
 

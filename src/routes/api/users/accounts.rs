@@ -15,7 +15,7 @@ use crate::manage::users::NewAccount;
 use crate::routes::api::cursor;
 use crate::routes::api::views::{UserPage, UserView};
 use crate::routes::extractors::JsonBody;
-use crate::startup::State;
+use crate::state::State;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {

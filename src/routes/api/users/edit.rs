@@ -16,7 +16,7 @@ use crate::manage::users::AccountChanges;
 use crate::manage::{self, Actor};
 use crate::routes::api::views::UserView;
 use crate::routes::extractors::JsonBody;
-use crate::startup::State;
+use crate::state::State;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[schema(as = UserPatchBody)]

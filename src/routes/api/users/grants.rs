@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::manage;
 use crate::routes::api::views::UserView;
 use crate::routes::extractors::JsonOrEmpty;
-use crate::startup::State;
+use crate::state::State;
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

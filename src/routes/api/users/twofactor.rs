@@ -7,7 +7,7 @@ use crate::auth::principal::Caller;
 use crate::db::queries::users as user_q;
 use crate::error::AppError;
 use crate::manage::twofactor::reset;
-use crate::startup::State;
+use crate::state::State;
 
 /// Resets the user's two-factor sign-in: the enrolment and recovery codes go, every
 /// session of the user ends; audited as `user.2fa_reset`.
