@@ -7,7 +7,7 @@ use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::account::signed_in;
+use super::signed_in;
 use super::{render, see_other, Layout, PageError};
 use crate::auth::cache::UserEntry;
 use crate::auth::principal::Caller;
