@@ -11,6 +11,7 @@ pub mod methods;
 pub mod oauth;
 pub mod openapi;
 pub mod public;
+pub mod sign_in;
 pub mod tag_page;
 pub mod well_known;
 

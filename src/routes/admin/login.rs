@@ -11,7 +11,7 @@ use super::{render, see_other, CsrfForm, Layout, PageError};
 use crate::auth::principal::Caller;
 use crate::auth::server_session::sign_out;
 use crate::auth::session::check_csrf;
-use crate::routes::public::account::{local_next, password_step, LoginForm, PasswordStep};
+use crate::routes::sign_in::{local_next, password_step, LoginForm, PasswordStep};
 use crate::state::State;
 
 #[derive(Template)]

@@ -14,10 +14,8 @@ use crate::auth::second_factor::{self, CodeOutcome};
 use crate::auth::server_session::sign_in;
 use crate::auth::session::{check_csrf, flash};
 use crate::manage::Actor;
+use crate::routes::sign_in::land;
 use crate::state::State;
-
-/// Where the code is asked for.
-pub const CODE_PAGE: &str = "/admin/login/2fa";
 
 #[derive(Template)]
 #[template(path = "admin/login_code.html")]
@@ -69,7 +67,7 @@ pub async fn code(
             sign_in(&state, &req, &session, user_id, actor).await?;
             let next = second_factor::after_sign_in(&state, &session, user_id, next).await?;
             flash(&session, "ok", format!("Signed in as {username}."));
-            let to = crate::routes::public::account::land(&state, user_id, next).await?;
+            let to = land(&state, user_id, next).await?;
             Ok(see_other(&to))
         }
         CodeOutcome::Wrong { left } => {
