@@ -3,17 +3,15 @@
 
 use actix_identity::Identity;
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
 use super::Reader;
 use crate::auth::principal::Caller;
-use crate::auth::second_factor;
 use crate::auth::server_session::{sign_in, sign_out};
-use crate::auth::session::{check_csrf, csrf_token, flash, safe_next};
-use crate::auth::{client_addr, throttle, tokens::authenticate};
+use crate::auth::session::{check_csrf, csrf_token, flash};
+use crate::auth::{client_addr, throttle};
 use crate::config::Registration;
 use crate::domain::{DisplayName, Email, Username};
 use crate::error::AppError;
