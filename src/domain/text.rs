@@ -9,8 +9,10 @@ pub fn is_refused_control(c: char, multiline: bool) -> bool {
 }
 
 /// The fields of JSON bodies and forms that hold multi-line text: post and comment
-/// bodies, role descriptions, review notes.
-pub const MULTILINE_FIELDS: &[&str] = &["body", "description", "note"];
+/// bodies, role descriptions, review notes, and the redirect URIs of `/admin/clients`'
+/// form (one per line; each URI itself is then refused any control character,
+/// `oauth::redirect_uri::check_one`).
+pub const MULTILINE_FIELDS: &[&str] = &["body", "description", "note", "redirect_uris"];
 
 /// Does field `field` hold multi-line text?
 pub fn is_multiline_field(field: &str) -> bool {

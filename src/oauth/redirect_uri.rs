@@ -18,6 +18,10 @@ pub fn check_one(raw: &str) -> Result<(), String> {
     if raw.contains('#') {
         return Err("must not have a fragment".into());
     }
+    // The URL parser would drop tabs and line breaks silently; the string is kept as sent.
+    if raw.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
     let url = Url::parse(raw).map_err(|_| "must be an absolute URI".to_owned())?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err("must not carry credentials".into());
@@ -137,6 +141,8 @@ mod tests {
             ("com.example.app:/cb", "http(s)"),
             ("https://user:pw@app.example/cb", "credentials"),
             ("http://127.0.0.1.evil.example/cb", "loopback"),
+            ("https://app.example/c\nb", "control"),
+            ("https://app.example/cb\t", "control"),
         ] {
             let err = check_one(bad).unwrap_err();
             assert!(err.contains(why), "{bad}: {err}");

@@ -117,7 +117,49 @@ async fn role_and_user_pages_follow_permissions_csrf_and_guard_rails(backend: Ba
     assert_eq!(page(&admin, &app, "/admin/roles/helper").await.0, 404);
 }
 
+/// `/admin/clients` takes its redirect URIs one per line (a textarea): several lines
+/// register several URIs; a URI that is not allowed is named, and nothing is registered.
+async fn the_clients_form_registers_one_redirect_uri_per_line(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = sign_in(&app, "admin", ADMIN_PASSWORD).await;
+    let (status, html) = page(&admin, &app, "/admin/clients").await;
+    assert_eq!(status, 200);
+    let csrf = csrf_of(&html);
+    let submit = |name: &'static str, uris: &'static str| {
+        admin
+            .post(app.url("/admin/clients"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", name),
+                ("redirect_uris", uris),
+                ("scopes", "posts:read"),
+            ])
+            .send()
+    };
+    let resp = submit(
+        "Two lines",
+        "https://app.example/cb\r\n  http://127.0.0.1:9000/cb  \n\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 303);
+    let (_, html) = page(&admin, &app, "/admin/clients").await;
+    assert!(html.contains("Registered Two lines"), "{html}");
+    assert!(
+        html.contains("https://app.example/cb") && html.contains("http://127.0.0.1:9000/cb"),
+        "{html}"
+    );
+    let resp = submit("Plain http", "https://ok.example/cb\nhttp://app.example/cb")
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let (_, html) = page(&admin, &app, "/admin/clients").await;
+    assert!(html.contains("loopback"), "the refusal names why: {html}");
+    assert!(!html.contains("ok.example"), "nothing registered: {html}");
+}
+
 both_backends!(
     the_matrix_marks_direct_and_inherited_grants,
     role_and_user_pages_follow_permissions_csrf_and_guard_rails,
+    the_clients_form_registers_one_redirect_uri_per_line,
 );
