@@ -144,7 +144,6 @@ fn qr_svg(data: &str) -> Result<String, AppError> {
         .to_owned())
 }
 
-/// Ten new recovery codes, each 80 random bits written as four groups of five hex digits.
 /// Ten new recovery codes to show once, with the hashes to store (the same order).
 pub fn new_recovery_codes_with_hashes() -> (Vec<String>, Vec<String>) {
     let codes = new_recovery_codes();
@@ -153,6 +152,7 @@ pub fn new_recovery_codes_with_hashes() -> (Vec<String>, Vec<String>) {
     (codes, hashes)
 }
 
+/// Ten new recovery codes, each 80 random bits written as four groups of five hex digits.
 pub fn new_recovery_codes() -> Vec<String> {
     (0..RECOVERY_CODES)
         .map(|_| {

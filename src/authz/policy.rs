@@ -324,6 +324,12 @@ impl ReadScope {
             Self::Nothing => false,
         }
     }
+
+    /// Does the filter let every published post through? (The front page lists only
+    /// those, whoever asks.)
+    pub fn admits_published(self) -> bool {
+        !matches!(self, Self::Nothing)
+    }
 }
 
 /// The listing filter for the caller; `post_read_scope(p).admits(post)`

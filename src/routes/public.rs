@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::principal::{Caller, Credentials};
 use crate::auth::session::{csrf_token, take_flashes, Flash};
-use crate::authz::{check_post, CommentCan, PostAction, PostCan, ReadScope};
+use crate::authz::{check_post, post_read_scope, CommentCan, PostAction, PostCan};
 use crate::blog::http_cache::{self, ETag};
 use crate::db::models::{Comment, Post};
 use crate::db::queries::comments as comment_q;
@@ -117,11 +117,11 @@ pub async fn index(
     let (caller, rows) = credentials
         .run(move |conn, caller| {
             // The front page shows published posts only, even to editors who may read
-            // drafts; whoever may read posts at all may read those.
-            match crate::authz::post_read_scope(&caller.principal) {
-                ReadScope::Nothing => Ok(Vec::new()),
-                _ => Ok(post_q::published_summaries(conn, before_id, limit)?),
+            // drafts.
+            if !post_read_scope(&caller.principal).admits_published() {
+                return Ok(Vec::new());
             }
+            Ok(post_q::published_summaries(conn, before_id, limit)?)
         })
         .await?;
     let next_cursor = cursor::next('p', rows.len(), limit, rows.last().map(|p| p.id));

@@ -267,6 +267,9 @@ fn read_scope_agrees_with_can_read_post() {
                 check_post(&p, PostAction::Read, post).is_ok(),
                 "{what}"
             );
+            if post.is_published() {
+                assert_eq!(scope.admits_published(), scope.admits(post), "{what}");
+            }
         }
     }
     assert_eq!(

@@ -5,7 +5,6 @@
 use actix_session::Session;
 use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
-use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use super::account_apps::AppLine;
@@ -21,6 +20,7 @@ use crate::error::AppError;
 use crate::manage::sessions::{revoke_other_sessions, revoke_session};
 use crate::manage::users::{update_account, AccountChanges};
 use crate::routes::api::users::check_current_password;
+use crate::routes::api::views::display_time;
 use crate::state::State;
 
 const PAGE: &str = "/admin/account";
@@ -46,10 +46,6 @@ struct AccountPage {
     grantable: Vec<String>,
     /// Apps approved through the authorization code flow.
     apps: Vec<AppLine>,
-}
-
-fn shown(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 #[get("/account")]
@@ -82,8 +78,8 @@ pub async fn account_page(
             id: s.id,
             browser: describe_browser(&s.user_agent),
             address: s.ip.unwrap_or_else(|| "unknown".into()),
-            started: shown(s.created_at),
-            last_seen: shown(s.last_seen_at),
+            started: display_time(s.created_at),
+            last_seen: display_time(s.last_seen_at),
             current: Some(s.id) == current,
         })
         .collect();
