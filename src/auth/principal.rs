@@ -100,7 +100,7 @@ impl Caller {
     /// Maps a policy denial to HTTP (SPEC §4 order: 403/401, 404, 403/401).
     pub fn deny(&self, denied: Denied) -> AppError {
         match denied {
-            Denied::InsufficientScope { required } => self.insufficient(&required),
+            Denied::InsufficientScope { required } => self.insufficient(required),
             Denied::NotFound => AppError::NotFound,
             Denied::Forbidden { .. } if self.is_anonymous() => AppError::Unauthenticated,
             Denied::Forbidden { required } => AppError::Forbidden {

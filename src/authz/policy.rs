@@ -142,7 +142,7 @@ pub enum Denied {
     /// Step 1: the caller holds none of `required` (any one would do).
     InsufficientScope {
         /// Permissions of which at least one is needed.
-        required: Vec<&'static str>,
+        required: &'static [&'static str],
     },
     /// Step 2: the caller may not read the post; do not reveal it exists.
     NotFound,
@@ -151,7 +151,7 @@ pub enum Denied {
         /// Permissions that would allow it given the facts (e.g. only
         /// `posts:update` for someone else's post); empty when no permission
         /// would (editing another user's comment, commenting on a draft).
-        required: Vec<&'static str>,
+        required: &'static [&'static str],
     },
     /// Step 4: the caller may do this to the post, but not while it is in `status`.
     Conflict {
@@ -171,7 +171,7 @@ impl fmt::Display for Denied {
                 )
             }
             Self::NotFound => f.write_str("not found"),
-            Self::Forbidden { required } if required.is_empty() => f.write_str("forbidden"),
+            Self::Forbidden { required: [] } => f.write_str("forbidden"),
             Self::Forbidden { required } => {
                 write!(f, "forbidden: needs one of {}", required.join(", "))
             }
@@ -187,20 +187,21 @@ fn require_any(p: &Principal, required: &'static [&'static str]) -> Result<(), D
     if p.has_any(required) {
         Ok(())
     } else {
-        Err(Denied::InsufficientScope {
-            required: required.to_vec(),
-        })
+        Err(Denied::InsufficientScope { required })
     }
 }
 
-/// Step 3 helper: `any`, or `own` when the caller is the owner.
-fn any_or_own(p: &Principal, owner: bool, any: &'static str, own: &str) -> Result<(), Denied> {
-    if p.has(any) || (owner && p.has(own)) {
+/// Step 3 helper: one of `any`, or `own` when the caller is the owner.
+fn any_or_own(
+    p: &Principal,
+    owner: bool,
+    any: &'static [&'static str],
+    own: &str,
+) -> Result<(), Denied> {
+    if p.has_any(any) || (owner && p.has(own)) {
         Ok(())
     } else {
-        Err(Denied::Forbidden {
-            required: vec![any],
-        })
+        Err(Denied::Forbidden { required: any })
     }
 }
 
@@ -231,20 +232,18 @@ fn check_post_rights(p: &Principal, action: PostAction, post: PostFacts) -> Resu
     let owner = p.is_owner(post.author_id);
     match action {
         PostAction::Read | PostAction::ReadComments => Ok(()),
-        PostAction::Update => any_or_own(p, owner, "posts:update", "posts:update_own"),
+        PostAction::Update => any_or_own(p, owner, &["posts:update"], "posts:update_own"),
         PostAction::Publish | PostAction::Unpublish | PostAction::Schedule => {
-            any_or_own(p, owner, "posts:publish", "posts:publish_own")
+            any_or_own(p, owner, &["posts:publish"], "posts:publish_own")
         }
-        PostAction::Delete => any_or_own(p, owner, "posts:delete", "posts:delete_own"),
+        PostAction::Delete => any_or_own(p, owner, &["posts:delete"], "posts:delete_own"),
         // A comment needs an author: even an `anonymous` role given `comments:create`
         // does not let a caller without credentials write one.
         PostAction::Comment if post.is_published() && p.is_authenticated() => Ok(()),
         // Submitting asks an editor to look at one's own work; an editor acting on
         // someone else's post approves or sends it back instead.
         PostAction::Submit if owner => Ok(()),
-        PostAction::Comment | PostAction::Submit => Err(Denied::Forbidden {
-            required: Vec::new(),
-        }),
+        PostAction::Comment | PostAction::Submit => Err(Denied::Forbidden { required: &[] }),
         // Step 1 already asked for `posts:publish`, the only grant that allows it.
         PostAction::Reject => Ok(()),
     }
@@ -291,10 +290,8 @@ pub fn check_comment(p: &Principal, action: CommentAction, c: CommentFacts) -> R
     let owner = p.is_owner(c.author_id);
     match action {
         CommentAction::Update if owner && p.has("comments:update_own") => Ok(()),
-        CommentAction::Update => Err(Denied::Forbidden {
-            required: Vec::new(),
-        }),
-        CommentAction::Delete => any_or_own(p, owner, "comments:delete", "comments:delete_own"),
+        CommentAction::Update => Err(Denied::Forbidden { required: &[] }),
+        CommentAction::Delete => any_or_own(p, owner, &["comments:delete"], "comments:delete_own"),
     }
 }
 

@@ -71,7 +71,7 @@ mod tests {
         assert_eq!(
             check_user(&user(1, &[]), UserAction::SetDisabled, 1),
             Err(Denied::InsufficientScope {
-                required: vec!["users:manage"]
+                required: &["users:manage"]
             })
         );
     }

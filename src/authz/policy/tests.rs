@@ -75,7 +75,7 @@ fn scopes_narrow_permissions() {
     assert_eq!(
         check_post(&token, PostAction::Update, OTHERS_PUBLISHED),
         Err(Denied::InsufficientScope {
-            required: vec!["posts:update", "posts:update_own"]
+            required: &["posts:update", "posts:update_own"]
         })
     );
     assert_eq!(
@@ -104,12 +104,8 @@ fn scopes_narrow_permissions() {
 
 #[test]
 fn create_post_rules() {
-    let scope = |required: &[&'static str]| {
-        Err(Denied::InsufficientScope {
-            required: required.to_vec(),
-        })
-    };
-    let publish = ["posts:publish", "posts:publish_own"];
+    let scope = |required: &'static [&'static str]| Err(Denied::InsufficientScope { required });
+    const PUBLISH: &[&str] = &["posts:publish", "posts:publish_own"];
     for (role, draft, published) in [
         (
             "anonymous",
@@ -117,7 +113,7 @@ fn create_post_rules() {
             scope(&["posts:create"]),
         ),
         ("user", Ok(()), Ok(())),
-        ("contributor", Ok(()), scope(&publish)),
+        ("contributor", Ok(()), scope(PUBLISH)),
         ("author", Ok(()), Ok(())),
         ("editor", Ok(()), Ok(())),
         ("moderator", Ok(()), Ok(())),
@@ -136,18 +132,14 @@ fn create_post_rules() {
     );
     let token = role_principal("user", Some(1)).with_scopes(set(&["posts:create"]));
     assert_eq!(check_create_post(&token, false), Ok(()));
-    assert_eq!(check_create_post(&token, true), scope(&publish));
+    assert_eq!(check_create_post(&token, true), scope(PUBLISH));
 }
 
 #[test]
 fn denial_details() {
     let user = role_principal("user", Some(1));
     let editor = role_principal("editor", Some(1));
-    let forbidden = |required: &[&'static str]| {
-        Err(Denied::Forbidden {
-            required: required.to_vec(),
-        })
-    };
+    let forbidden = |required: &'static [&'static str]| Err(Denied::Forbidden { required });
     let others = OTHERS_PUBLISHED;
     let own_draft = PostFacts {
         author_id: 1,
@@ -197,7 +189,7 @@ fn denial_details() {
     assert_eq!(
         check_comment(&anonymous, delete, theirs_own_post),
         Err(Denied::InsufficientScope {
-            required: vec!["comments:delete", "comments:delete_own"]
+            required: &["comments:delete", "comments:delete_own"]
         })
     );
     assert_eq!(Denied::NotFound.to_string(), "not found");
@@ -209,9 +201,7 @@ fn commenting_needs_a_signed_in_author() {
     let generous = Principal::anonymous(set(&["posts:read", "comments:*"]));
     assert_eq!(
         check_post(&generous, PostAction::Comment, published),
-        Err(Denied::Forbidden {
-            required: Vec::new()
-        })
+        Err(Denied::Forbidden { required: &[] })
     );
     assert!(!PostCan::for_post(&generous, published).comment);
     let signed_in = Principal::user(1, set(&["posts:read", "comments:create"]));

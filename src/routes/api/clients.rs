@@ -77,9 +77,7 @@ pub fn require_star(caller: &Caller) -> Result<(), AppError> {
     if holds_star(&caller.principal, &catalog) {
         Ok(())
     } else {
-        Err(caller.deny(Denied::InsufficientScope {
-            required: vec!["*"],
-        }))
+        Err(caller.deny(Denied::InsufficientScope { required: &["*"] }))
     }
 }
 

@@ -42,7 +42,7 @@ pub struct PostView {
     pub body_html: Option<String>,
     /// The post's tags, by name.
     pub tags: Vec<String>,
-    pub status: String,
+    pub status: &'static str,
     pub author: AuthorView,
     pub created_at: String,
     pub updated_at: String,
@@ -77,7 +77,7 @@ impl PostView {
         let can = PostCan::for_post(principal, post.facts());
         let tags = post.tag_list();
         Self {
-            status: post.status().as_str().to_owned(),
+            status: post.status().as_str(),
             id: post.id,
             title: post.title,
             slug: post.slug,
