@@ -309,7 +309,44 @@ async fn a_session_ended_through_one_instance_is_refused_by_another(backend: Bac
     assert_eq!(there.page("/admin").await.0, 303);
 }
 
+/// A session's caller is resolved on every request with the generation read in the same
+/// statement as its row: a role taken away through one instance narrows the session's very
+/// next request on another.
+async fn a_role_revoked_through_one_instance_narrows_a_session_on_another(backend: Backend) {
+    let first = spawn_app(backend).await;
+    let second = spawn_on(first.test_db.clone(), &[]).await;
+    let erin = first.create_user("erin", &["user", "editor"]).await;
+    let browser = Browser::sign_in(&first, "erin", &password_of("erin")).await;
+    let there = browser.copy_to(&second.address);
+    let permissions = |body: &str| -> Vec<String> {
+        let me: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(me["authenticated_by"], "session", "{me}");
+        serde_json::from_value(me["permissions"].clone()).unwrap()
+    };
+    let (status, body) = there.page("/api/me").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        permissions(&body).iter().any(|p| p == "posts:update"),
+        "{body}"
+    );
+    let admin = first.admin_token().await.access_token;
+    let revoke = format!("/api/users/{erin}/roles/editor");
+    let (status, body) = first.call("DELETE", &revoke, Some(&admin), None).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = there.page("/api/me").await;
+    assert_eq!(status, 200, "still signed in: {body}");
+    assert!(
+        !permissions(&body).iter().any(|p| p == "posts:update"),
+        "{body}"
+    );
+    assert!(
+        permissions(&body).iter().any(|p| p == "posts:read"),
+        "{body}"
+    );
+}
+
 both_backends!(
+    a_role_revoked_through_one_instance_narrows_a_session_on_another,
     an_old_cookie_is_dead_after_logout,
     a_password_change_of_ones_own_ends_the_other_sessions_only,
     an_admin_password_reset_ends_every_session_of_the_user,

@@ -16,24 +16,25 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// The caller for what was presented, from the authorization cache, and whether the
-/// caller's session or PAT should be marked as used. A session cookie costs one indexed
-/// read of its row besides the generation; a PAT reads its row and the generation in one
-/// statement, as many as a JWT. An unknown, ended or expired session is anonymous, such a
-/// PAT an invalid token.
+/// caller's session or PAT should be marked as used. A session cookie or a PAT costs one
+/// statement, its row read with the generation: as many as a JWT spends on the generation
+/// alone. An unknown, ended or expired session is anonymous, such a PAT an invalid token.
 pub(super) fn authenticate(
     state: &AppState,
     conn: &mut DbConn,
     presented: Presented,
     ip: Option<IpAddr>,
 ) -> Result<(Caller, bool), AppError> {
-    let mut session = None;
+    let (mut session, mut generation) = (None, None);
     if let Presented::Session(hash) = &presented {
         let now = crate::db::now();
-        session = session_q::find_session_by_hash(conn, hash)?
-            .filter(|s| server_session::is_live(s, now))
-            .map(|s| (s, server_session::needs_touch(&s, now)));
+        if let Some((found, at)) = session_q::find_session_by_hash(conn, hash)? {
+            session = server_session::is_live(&found, now)
+                .then(|| (found, server_session::needs_touch(&found, now)));
+            generation = Some(at);
+        }
     }
-    let (mut token, mut pat_touch, mut generation) = (None, false, None);
+    let (mut token, mut pat_touch) = (None, false);
     if let Presented::Pat(presented) = &presented {
         let now = crate::db::now();
         let (live, at) = pat::find_live(conn, presented, now)?;

@@ -69,19 +69,12 @@ pub fn find_pat_by_hash(conn: &mut DbConn, token_hash: &str) -> QueryResult<Opti
         .find(1)
         .select(authz_state::generation)
         .single_value();
-    let found: Option<(Pat, Option<i64>)> = crate::on_backend!(conn, |c| pats::table
+    let found = crate::on_backend!(conn, |c| pats::table
         .filter(pats::token_hash.eq(token_hash))
         .select((Pat::as_select(), generation))
         .first(c)
         .optional())?;
-    // The generation row is created by the first migration and never deleted.
-    found
-        .map(|(pat, generation)| {
-            generation
-                .map(|g| (pat, g))
-                .ok_or(diesel::result::Error::NotFound)
-        })
-        .transpose()
+    super::settings::with_generation(found)
 }
 
 /// The user's live tokens (not revoked, not expired at `now`), newest first.

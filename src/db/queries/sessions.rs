@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::sessions;
+use crate::db::schema::{authz_state, sessions};
 use crate::db::time::Stamp;
 use crate::db::DbConn;
 
@@ -54,17 +54,24 @@ pub fn insert_session(conn: &mut DbConn, new: &NewSession<'_>) -> QueryResult<i6
         .get_result(conn)
 }
 
-/// The session whose secret hashes to `token_hash` (the unique index: one lookup). Run on
-/// every request that carries a session cookie, so it is compiled per backend.
+/// The session whose secret hashes to `token_hash` (the unique index: one lookup), with
+/// the current authorization generation read by the same statement, as a PAT is
+/// (`pats::find_pat_by_hash`). Run on every request that carries a session cookie, so it
+/// is compiled per backend.
 pub fn find_session_by_hash(
     conn: &mut DbConn,
     token_hash: &str,
-) -> QueryResult<Option<SessionKey>> {
-    crate::on_backend!(conn, |c| sessions::table
+) -> QueryResult<Option<(SessionKey, i64)>> {
+    let generation = authz_state::table
+        .find(1)
+        .select(authz_state::generation)
+        .single_value();
+    let found = crate::on_backend!(conn, |c| sessions::table
         .filter(sessions::token_hash.eq(token_hash))
-        .select(SessionKey::as_select())
+        .select((SessionKey::as_select(), generation))
         .first(c)
-        .optional())
+        .optional())?;
+    super::settings::with_generation(found)
 }
 
 /// Moves `last_seen_at` to `at` unless it is already later than `stale_before`: several

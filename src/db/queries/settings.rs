@@ -51,6 +51,20 @@ pub fn find_generation(conn: &mut DbConn) -> QueryResult<i64> {
         .first(c))
 }
 
+/// A credential's row read with the generation as one more column (`authz_state::table
+/// .find(1).select(authz_state::generation).single_value()`), so the row and the
+/// generation come from one statement and one snapshot. The generation row is made by the
+/// first migration and never deleted: its absence is an error, never a default.
+pub fn with_generation<T>(found: Option<(T, Option<i64>)>) -> QueryResult<Option<(T, i64)>> {
+    found
+        .map(|(row, generation)| {
+            generation
+                .map(|g| (row, g))
+                .ok_or(diesel::result::Error::NotFound)
+        })
+        .transpose()
+}
+
 /// Call inside the transaction of a change that can alter a decision (grants, parents,
 /// role assignments, disabling or enabling an account, token revocation), so every
 /// instance drops its cached decisions on its next request; only then (SPEC H14): every
