@@ -6,7 +6,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{authz_state, personal_access_tokens as pats};
+use crate::db::schema::personal_access_tokens as pats;
 use crate::db::time::{MaybeStamp, Stamp};
 use crate::db::DbConn;
 
@@ -65,10 +65,7 @@ pub fn insert_pat(conn: &mut DbConn, new: &NewPat<'_>) -> QueryResult<i64> {
 /// the one statement a JWT request spends on the generation alone, and the row and the
 /// generation come from one snapshot of the database. Compiled per backend (hot path).
 pub fn find_pat_by_hash(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<(Pat, i64)>> {
-    let generation = authz_state::table
-        .find(1)
-        .select(authz_state::generation)
-        .single_value();
+    let generation = super::settings::generation_column();
     let found = crate::on_backend!(conn, |c| pats::table
         .filter(pats::token_hash.eq(token_hash))
         .select((Pat::as_select(), generation))

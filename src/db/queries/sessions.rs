@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{authz_state, sessions};
+use crate::db::schema::sessions;
 use crate::db::time::Stamp;
 use crate::db::DbConn;
 
@@ -62,10 +62,7 @@ pub fn find_session_by_hash(
     conn: &mut DbConn,
     token_hash: &str,
 ) -> QueryResult<Option<(SessionKey, i64)>> {
-    let generation = authz_state::table
-        .find(1)
-        .select(authz_state::generation)
-        .single_value();
+    let generation = super::settings::generation_column();
     let found = crate::on_backend!(conn, |c| sessions::table
         .filter(sessions::token_hash.eq(token_hash))
         .select((SessionKey::as_select(), generation))

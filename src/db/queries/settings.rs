@@ -51,10 +51,23 @@ pub fn find_generation(conn: &mut DbConn) -> QueryResult<i64> {
         .first(c))
 }
 
-/// A credential's row read with the generation as one more column (`authz_state::table
-/// .find(1).select(authz_state::generation).single_value()`), so the row and the
-/// generation come from one statement and one snapshot. The generation row is made by the
-/// first migration and never deleted: its absence is an error, never a default.
+/// The generation as a column of another statement (a scalar subquery): a credential's
+/// row selected with it comes with the generation from one statement and one snapshot.
+/// Pair it with [`with_generation`].
+pub fn generation_column() -> GenerationColumn {
+    authz_state::table
+        .find(1)
+        .select(authz_state::generation)
+        .single_value()
+}
+
+/// What [`generation_column`] is, as a type.
+pub type GenerationColumn = diesel::dsl::SingleValue<
+    diesel::dsl::Select<diesel::dsl::Find<authz_state::table, i32>, authz_state::generation>,
+>;
+
+/// A row read with [`generation_column`] as its last column. The generation row is made by
+/// the first migration and never deleted: its absence is an error, never a default.
 pub fn with_generation<T>(found: Option<(T, Option<i64>)>) -> QueryResult<Option<(T, i64)>> {
     found
         .map(|(row, generation)| {
